@@ -1,0 +1,79 @@
+"""The `grader` command: a thin layer over `grader.engine`.
+
+Exit status: 0 when grading completed (whatever the score); 1 when --fail-under
+is given and the percentage is below it; 2 for bad usage or when the grader
+itself could not grade.
+"""
+
+import os
+import sys
+
+import click
+
+DEFAULT_SUBMISSION = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                  "exercises")
+
+
+class GradingFailed(click.ClickException):
+    exit_code = 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="torch-grader", prog_name="grader")
+def main():
+    """Grade PyTorch and NumPy exercises with hidden tests, in a sandbox."""
+
+
+@main.command()
+@click.argument("submission", required=False, type=click.Path(file_okay=True, dir_okay=True),
+                default=None)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
+              help="Write the report to this file (atomically) instead of stdout.")
+@click.option("--format", "fmt", type=click.Choice(["json", "gradescope", "junit"]), default="json",
+              show_default=True, help="Report format: the native JSON, Gradescope's results.json, "
+              "or JUnit XML for CI dashboards.")
+@click.option("--exercise", "-e", "exercises", multiple=True, metavar="NAME",
+              help="Grade only this exercise (repeatable). Default: all of them.")
+@click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=5.0, show_default=True,
+              help="Seconds one call into the submission may take before it counts as a timeout.")
+@click.option("--memory", type=click.IntRange(min=768, max=1 << 20), default=2048, show_default=True,
+              metavar="MIB", help="Memory limit of the submission's process, in MiB (torch needs 768).")
+@click.option("--fail-under", type=click.FloatRange(min=0, max=100), default=None, metavar="PERCENT",
+              help="Exit with status 1 when the score is below this percentage (for CI).")
+@click.option("--sandbox", type=click.Choice(["auto", "bubblewrap", "unprivileged-user", "process"]),
+              default="auto", show_default=True,
+              help="Isolation for the submission: auto picks the strongest that works here.")
+@click.option("--quiet", "-q", is_flag=True, help="Do not print the score table on stderr.")
+def grade(submission, output, fmt, exercises, timeout, memory, fail_under, sandbox, quiet):
+    """Grade SUBMISSION, a folder of student modules (default: the project's exercises/).
+
+    The report goes to stdout (or --output); a score table goes to stderr.
+    """
+    from . import engine, report
+    from .worker_client import GraderError
+
+    submission = submission or DEFAULT_SUBMISSION
+    try:
+        result = engine.grade(submission, exercises, timeout=timeout, memory_mib=memory,
+                              sandbox=sandbox)
+    except engine.UsageError as exc:
+        raise click.UsageError(str(exc)) from None
+    except GraderError as exc:
+        raise GradingFailed(str(exc)) from None
+    text = report.render(result, fmt)
+    if output:
+        try:
+            report.write_atomic(output, text)
+        except OSError as exc:
+            raise GradingFailed(f"could not write the report to {output}: {exc.strerror}") from None
+    else:
+        click.echo(text, nl=False)
+    if not quiet:
+        click.echo(report.summary_table(result), err=True, nl=False)
+    if fail_under is not None and result["percentage"] < fail_under:
+        click.echo(f"score {result['percentage']:g}% is below --fail-under {fail_under:g}%", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

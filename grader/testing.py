@@ -1,0 +1,176 @@
+"""The API for writing hidden tests.
+
+    from grader.testing import graded, check_tensor, check_close
+
+    @graded("to_numpy", points=2, visible=True)
+    def test_to_numpy_values(student):
+        t = seeded_tensor(1, 3, 4)
+        out = student.to_numpy(t)
+        check_array(out, shape=(3, 4), dtype="float32")
+        check_close(out, t.numpy())
+
+Checks go from the coarse to the fine (type, then dtype, then shape, then device,
+then values) and fail with an AssertionError whose message names the call, what
+came back and what was expected, never the test's source. Inputs come from
+fixed seeds (`seeded_tensor`, `seeded_array`) so that a hard-coded answer fails.
+"""
+
+import numpy as np
+import pytest
+import torch
+
+from .student import last_call, ship  # noqa: F401 - ship is part of the API
+from .worker_client import Remote, StudentError
+
+
+def graded(task, points=1, visible=False, gpu=False):
+    """Mark a test: the task it grades, its points, whether students see it, whether it needs CUDA."""
+    def apply(fn):
+        fn = pytest.mark.task(task)(fn)
+        fn = pytest.mark.points(points)(fn)
+        fn = pytest.mark.visibility("visible" if visible else "hidden")(fn)
+        if gpu:
+            fn = pytest.mark.gpu(fn)
+        return fn
+    return apply
+
+
+# ---------------------------------------------------------------- inputs
+def generator(seed):
+    return torch.Generator().manual_seed(seed)
+
+
+def seeded_tensor(seed, *shape, dtype=torch.float32, low=None, high=None):
+    """Standard normal values (or integers in [low, high) for integer dtypes) from `seed`."""
+    gen = generator(seed)
+    if dtype.is_floating_point:
+        return torch.randn(*shape, generator=gen).to(dtype)
+    return torch.randint(low if low is not None else 0, high if high is not None else 10,
+                         shape, generator=gen, dtype=dtype)
+
+
+def seeded_array(seed, *shape, dtype="float64", low=0, high=10):
+    rng = np.random.default_rng(seed)
+    if np.dtype(dtype).kind == "f":
+        return rng.standard_normal(shape).astype(dtype)
+    return rng.integers(low, high, size=shape).astype(dtype)
+
+
+# ---------------------------------------------------------------- checks
+def what_of(what):
+    return what or last_call.get()
+
+
+def kind_of(value):
+    if isinstance(value, torch.Tensor):
+        return f"a tensor ({str(value.dtype).replace('torch.', '')}, shape {tuple(value.shape)})"
+    if isinstance(value, np.ndarray):
+        return f"an ndarray ({value.dtype}, shape {value.shape})"
+    if isinstance(value, Remote):
+        return f"an object of type {value.remote_type}"
+    return f"{type(value).__name__} {short_repr(value)}"
+
+
+def short_repr(value, limit=120):
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def fail(message):
+    raise AssertionError(message)
+
+
+def dtype_name(dtype):
+    if isinstance(dtype, torch.dtype):
+        return str(dtype).replace("torch.", "")
+    return np.dtype(dtype).name
+
+
+def check_tensor(value, shape=None, dtype=None, device=None, what=None):
+    """A torch.Tensor with the given dtype, shape and device type ('cpu', 'cuda', 'meta')."""
+    what = what_of(what)
+    if not isinstance(value, torch.Tensor):
+        fail(f"{what} returned {kind_of(value)}, expected a torch.Tensor")
+    if dtype is not None and value.dtype != dtype:
+        fail(f"{what} returned a tensor of dtype {dtype_name(value.dtype)}, expected {dtype_name(dtype)}")
+    if shape is not None and tuple(value.shape) != tuple(shape):
+        fail(f"{what} returned shape {tuple(value.shape)}, expected {tuple(shape)}")
+    if device is not None and value.device.type != torch.device(device).type:
+        fail(f"{what} returned a tensor on {value.device}, expected one on {device}")
+    return value
+
+
+def check_array(value, shape=None, dtype=None, what=None):
+    """A numpy.ndarray with the given dtype (a name like 'float32' or a numpy dtype) and shape.
+    dtype may be a kind: 'float' (any float) or 'int' (any signed integer)."""
+    what = what_of(what)
+    if not isinstance(value, np.ndarray):
+        fail(f"{what} returned {kind_of(value)}, expected a numpy.ndarray")
+    if dtype == "float":
+        if value.dtype.kind != "f":
+            fail(f"{what} returned dtype {value.dtype}, expected a floating-point dtype")
+    elif dtype == "int":
+        if value.dtype.kind != "i":
+            fail(f"{what} returned dtype {value.dtype}, expected a signed integer dtype")
+    elif dtype is not None and value.dtype != np.dtype(dtype):
+        fail(f"{what} returned dtype {value.dtype}, expected {np.dtype(dtype).name}")
+    if shape is not None and tuple(value.shape) != tuple(shape):
+        fail(f"{what} returned shape {tuple(value.shape)}, expected {tuple(shape)}")
+    return value
+
+
+def as_numpy(value):
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().to(torch.float64 if value.is_floating_point() else value.dtype).numpy()
+    return np.asarray(value)
+
+
+def check_close(value, expected, what=None, rtol=1e-5, atol=1e-6):
+    """Values equal within a tolerance (shapes must match exactly; NaN equals NaN only where expected)."""
+    what = what_of(what)
+    got, want = as_numpy(value), as_numpy(expected)
+    if got.shape != want.shape:
+        fail(f"{what} returned shape {got.shape}, expected {want.shape}")
+    if got.dtype.kind in "biu" and want.dtype.kind in "biu":
+        bad = got != want
+    else:
+        got_f, want_f = got.astype(np.complex128 if got.dtype.kind == "c" else np.float64), \
+            want.astype(np.complex128 if want.dtype.kind == "c" else np.float64)
+        with np.errstate(invalid="ignore"):
+            bad = ~np.isclose(got_f, want_f, rtol=rtol, atol=atol, equal_nan=True)
+    if bad.any():
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        count = int(bad.sum())
+        where = f" at index {index}" if index else ""
+        fail(f"{what} returned wrong values: {count} of {bad.size} differ; "
+             f"first{where}: got {got[index]!r}, expected {want[index]!r}")
+
+
+def check_equal(value, expected, what=None):
+    """Plain values (ints, strings, lists, tuples) equal, with their types."""
+    what = what_of(what)
+    if type(value) is not type(expected) and not (
+            isinstance(value, (int, np.integer)) and isinstance(expected, int)
+            and not isinstance(value, bool)):
+        fail(f"{what} returned {kind_of(value)}, expected {type(expected).__name__} {short_repr(expected)}")
+    if value != expected:
+        fail(f"{what} returned {short_repr(value)}, expected {short_repr(expected)}")
+
+
+def check_unchanged(before, after, name="its input", what=None):
+    """An input is not modified in place (compare a copy taken before the call)."""
+    what = what_of(what)
+    if not np.array_equal(as_numpy(before), as_numpy(after)):
+        fail(f"{what} modified {name} in place; it must leave its input unchanged")
+
+
+def expect_raises(exception, call, what=None):
+    """`call()` must raise `exception` (a builtin name like 'IndexError', or a dotted name)."""
+    try:
+        result = call()
+    except StudentError as exc:
+        if exc.is_a(exception):
+            return exc
+        fail(f"{what_of(what)} raised {exc.remote.type_name.replace('builtins.', '') if exc.remote else exc}, "
+             f"expected {exception}")
+    fail(f"{what_of(what)} returned {kind_of(result)}, expected it to raise {exception}")

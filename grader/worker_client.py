@@ -1,0 +1,526 @@
+"""The trusted side's end of the worker: start it, send calls, time them out, restart it.
+
+Every answer is decoded by `grader.codec` (an allowlist, never pickle). Anything
+that goes wrong in the worker becomes one of the exceptions below, which the
+pytest plugin maps to the report's statuses.
+"""
+
+import os
+import select
+import subprocess
+import threading
+import time
+import weakref
+
+from . import codec, reaper, sandbox
+
+OUTPUT_LIMIT = 64 << 10
+STARTUP_TIMEOUT = 120.0
+
+
+class StudentFailure(Exception):
+    """Base of everything the student's side can do wrong; `status` is the report's."""
+
+    status = "error"
+
+
+class StudentError(StudentFailure):
+    """The student's code raised."""
+
+    def __init__(self, message, remote=None):
+        super().__init__(message)
+        self.remote = remote
+
+    def is_a(self, name):
+        """Whether the remote exception is (a subclass of) builtins.`name` or a full dotted name."""
+        if self.remote is None:
+            return False
+        full = name if "." in name else f"builtins.{name}"
+        return full in self.remote.mro
+
+
+class StudentNotImplemented(StudentError):
+    status = "not_implemented"
+
+
+class StudentTimeout(StudentFailure):
+    status = "timeout"
+
+
+class StudentCrash(StudentFailure):
+    status = "crashed"
+
+
+class StudentForbidden(StudentFailure):
+    status = "forbidden"
+
+
+class ModuleUnavailable(StudentFailure):
+    """The module is missing or could not be imported; `exercise_status` says which."""
+
+    def __init__(self, message, status, exercise_status):
+        super().__init__(message)
+        self.status = status
+        self.exercise_status = exercise_status
+
+
+class GraderError(Exception):
+    """The grader itself could not work (not the student's fault): exit status 2."""
+
+
+class OutputBuffer:
+    """Drains a worker's stdout/stderr so it never blocks; keeps the first 64 KiB."""
+
+    def __init__(self, fd):
+        self.fd = fd
+        self.lock = threading.Lock()
+        self.data = bytearray()
+        self.dropped = 0
+        self.thread = threading.Thread(target=self.drain, daemon=True)
+        self.thread.start()
+
+    def drain(self):
+        while True:
+            try:
+                chunk = os.read(self.fd, 1 << 16)
+            except OSError:
+                break
+            if not chunk:
+                break
+            with self.lock:
+                room = OUTPUT_LIMIT - len(self.data)
+                self.data += chunk[:max(room, 0)]
+                self.dropped += max(len(chunk) - max(room, 0), 0)
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass
+
+    def take(self):
+        with self.lock:
+            text = self.data.decode(errors="replace")
+            if self.dropped:
+                text += f"\n[... {self.dropped} more bytes of output not kept]"
+            self.data = bytearray()
+            self.dropped = 0
+            return text
+
+
+class FactTable:
+    """Worker-measured facts about decoded arrays, keyed by identity (tensors' == is elementwise)."""
+
+    def __init__(self):
+        self.table = {}
+
+    def __setitem__(self, obj, facts):
+        key = id(obj)
+        try:
+            ref = weakref.ref(obj, lambda _, key=key: self.table.pop(key, None))
+        except TypeError:
+            return
+        self.table[key] = (ref, facts)
+
+    def get(self, obj, default=None):
+        entry = self.table.get(id(obj))
+        if entry is None or entry[0]() is not obj:
+            return default
+        return entry[1]
+
+    def __getitem__(self, obj):
+        found = self.get(obj)
+        if found is None:
+            raise KeyError("no facts recorded for this object")
+        return found
+
+
+class Remote:
+    """An object that lives in the worker. Attribute access, calls, len, indexing and
+    iteration go over the pipe; results come back as data or as further Remotes."""
+
+    __slots__ = ("_client", "_id", "_generation", "_type", "_mro", "_text", "_label", "__weakref__")
+
+    def __init__(self, client, handle, generation):
+        object.__setattr__(self, "_client", client)
+        object.__setattr__(self, "_id", handle.id)
+        object.__setattr__(self, "_generation", generation)
+        object.__setattr__(self, "_type", handle.type_name)
+        object.__setattr__(self, "_mro", handle.mro)
+        object.__setattr__(self, "_text", handle.text)
+        object.__setattr__(self, "_label", "")
+
+    @property
+    def remote_type(self):
+        """Dotted name of the object's type in the worker, e.g. 'torch.nn.modules.linear.Linear'."""
+        return self._type
+
+    def remote_isinstance(self, dotted):
+        """isinstance by name: 'torch.nn.Module' matches torch.nn.modules.module.Module."""
+        head, short = dotted.split(".")[0], dotted.rsplit(".", 1)[-1]
+        for name in self._mro:
+            if name == dotted or (name.rsplit(".", 1)[-1] == short
+                                  and ("." not in dotted or name.split(".")[0] == head)):
+                return True
+        return False
+
+    def _request(self, op, what, **fields):
+        return self._client.request(op, what, handle=self, **fields)
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self._request("getattr", f"{self._describe()}.{name}", name=name)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("objects in the worker are read through calls, not assignment")
+
+    def __call__(self, *args, **kwargs):
+        return self._request("call", self._describe() + "(...)", args=list(args), kwargs=kwargs)
+
+    def __len__(self):
+        return self._request("len", f"len({self._describe()})")
+
+    def __getitem__(self, key):
+        return self._request("getitem", f"{self._describe()}[{key!r}]", args=[key])
+
+    def __iter__(self):
+        it = self._request("iter", f"iter({self._describe()})")
+        while True:
+            kind, item = it._request("next", f"next(iter({self._describe()}))")
+            if kind == "stop":
+                return
+            yield item
+
+    def collect(self):
+        """list(self), in one round trip."""
+        return self._request("collect", f"list({self._describe()})")
+
+    def __bool__(self):
+        return True
+
+    def __hash__(self):
+        return hash((id(self._client), self._id))
+
+    def __eq__(self, other):
+        return isinstance(other, Remote) and other._id == self._id and other._client is self._client
+
+    def _describe(self):
+        return self._label or self._type.rsplit(".", 1)[-1] or "object"
+
+    def __repr__(self):
+        return f"<in the worker: {self._text or self._type}>"
+
+
+class WorkerClient:
+    """One worker for one submission, restarted after a crash or a timeout."""
+
+    def __init__(self, submission, timeout=5.0, memory_mib=2048, level="auto", hidden=(),
+                 gpu=False):
+        self.submission = os.path.realpath(submission)
+        self.timeout = timeout
+        self.memory_mib = memory_mib
+        if level != "auto" and level not in sandbox.LEVELS:
+            raise GraderError(f"unknown sandbox level {level!r}")
+        self.allowed_levels = list(sandbox.LEVELS) if level == "auto" else [level]
+        self.worker_submission = self.submission
+        self.hidden = list(hidden)
+        self.gpu = gpu
+        self.proc = None
+        self.output = None
+        self.generation = 0
+        self.level = None
+        self.level_notes = []
+        self.info = {}
+        self.facts = FactTable()
+        self.released = []
+        self.pending = None  # a start under way (see start_async)
+        self.children_before = set(reaper.children_of(os.getpid()))
+        reaper.become_subreaper()
+
+    # ------------------------------------------------------------ life cycle
+    def worker_args(self):
+        cpu = int(max(120, self.timeout * 60))
+        args = ["--memory", str(self.memory_mib), "--cpu", str(cpu)]
+        if self.gpu:
+            args.append("--gpu")
+        return args
+
+
+    def spawn(self):
+        """Start a worker at the first level that works; returns without waiting for it."""
+        reasons = []
+        for level in list(self.allowed_levels):
+            plan, why = sandbox.plan(level, self.submission, self.worker_args(), self.hidden)
+            if plan is None:
+                reasons.append(f"{level}: {why}")
+                continue
+            req_r, req_w = os.pipe()
+            res_r, res_w = os.pipe()
+            out_r, out_w = os.pipe()
+            argv = plan.argv + ["--fds", f"{req_r},{res_w}"]
+            try:
+                proc = subprocess.Popen(
+                    argv, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w,
+                    pass_fds=(req_r, res_w), start_new_session=True, close_fds=True,
+                )
+            except OSError as exc:
+                for fd in (req_r, req_w, res_r, res_w, out_r, out_w):
+                    os.close(fd)
+                reasons.append(f"{level}: {exc}")
+                continue
+            for fd in (req_r, res_w, out_w):
+                os.close(fd)
+            return proc, req_w, res_r, OutputBuffer(out_r), plan, reasons
+        raise GraderError("no way to start a worker: " + "; ".join(reasons))
+
+    def start_async(self):
+        """Begin starting the worker (it imports torch for a second or two)."""
+        if self.proc is None and self.pending is None:
+            self.pending = self.spawn()
+
+    def start(self):
+        tried = []
+        while True:
+            if self.pending is None:
+                self.pending = self.spawn()
+            proc, req_w, res_r, output, plan, reasons = self.pending
+            self.pending = None
+            self.proc, self.req_w, self.res_r, self.output = proc, req_w, res_r, output
+            self.level = plan.level
+            try:
+                header, _ = self.read_reply(STARTUP_TIMEOUT)
+                if header.get("op") != "ready":
+                    raise StudentCrash("it sent an unexpected greeting")
+            except (StudentTimeout, StudentCrash) as exc:
+                text = output.take().strip()
+                self.kill()
+                tried.append(f"{plan.level}: {exc} {text[-300:]}".strip())
+                # A level that starts but cannot run the worker (an unreadable Python
+                # installation, say) falls through to the next one.
+                if len(self.allowed_levels) > 1 and plan.level in self.allowed_levels:
+                    self.allowed_levels.remove(plan.level)
+                    continue
+                raise GraderError("the worker did not start: " + "; ".join(tried)) from None
+            self.worker_submission = plan.submission_path
+            self.level_notes = reasons + tried
+            self.info = header
+            self.generation += 1
+            self.released = []
+            return
+
+    def kill(self):
+        """Kill the whole sandbox, never a single pid."""
+        if self.proc is not None:
+            reaper.kill_tree(self.proc.pid)
+            try:
+                self.proc.wait(timeout=5)
+            except (subprocess.TimeoutExpired, ChildProcessError):
+                pass
+            for fd in (self.req_w, self.res_r):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+            self.proc = None
+
+    def close(self):
+        if self.pending is not None:
+            proc = self.pending[0]
+            self.pending = None
+            reaper.kill_tree(proc.pid)
+            try:
+                proc.wait(timeout=5)
+            except (subprocess.TimeoutExpired, ChildProcessError):
+                pass
+        self.kill()
+        reaper.kill_orphans(spare=self.children_before)
+
+    def take_output(self):
+        return self.output.take() if self.output is not None else ""
+
+    # ------------------------------------------------------------ the pipe
+    def read_reply(self, timeout):
+        deadline = time.monotonic() + timeout
+        chunks = []
+
+        def read_exact(n):
+            got = bytearray()
+            while len(got) < n:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise StudentTimeout(f"no answer within {timeout:g} s")
+                ready, _, _ = select.select([self.res_r], [], [], left)
+                if not ready:
+                    raise StudentTimeout(f"no answer within {timeout:g} s")
+                chunk = os.read(self.res_r, min(n - len(got), 1 << 20))
+                if not chunk:
+                    raise StudentCrash(self.death_reason())
+                got += chunk
+            chunks.append(len(got))
+            return bytes(got)
+
+        try:
+            return codec.read_frame(read_exact)
+        except codec.CodecError as exc:
+            raise StudentCrash(f"the worker sent something that is not data ({exc})") from None
+
+    def death_reason(self):
+        code = None
+        if self.proc is not None:
+            try:
+                code = self.proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                code = None
+        if code is None:
+            return "the worker process stopped answering"
+        if code < 0:
+            import signal
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            return f"the worker process was killed by {name}"
+        # bwrap reports the sandboxed process's signal as 128 + n.
+        if code > 128 and self.level == "bubblewrap":
+            import signal
+            try:
+                return f"the worker process was killed by {signal.Signals(code - 128).name}"
+            except ValueError:
+                pass
+        return f"the worker process exited with status {code}"
+
+    def request(self, op, what, *, handle=None, args=(), kwargs=None, forbidden=(), timeout=None,
+                **fields):
+        """Send one request; return the decoded value or raise a StudentFailure."""
+        if handle is not None and handle._generation != self.generation:
+            raise StudentCrash(f"{what}: the object was lost when the worker restarted after a crash")
+        if self.proc is None:
+            self.start()
+        header = {"op": op, **fields}
+        if handle is not None:
+            header["handle"] = handle._id
+        if forbidden:
+            header["forbidden"] = list(forbidden)
+        if self.released:
+            header["release"], self.released = self.released, []
+        enc = codec.Encoder()
+        header["args"] = enc.encode(list(args))
+        header["kwargs"] = enc.encode(dict(kwargs or {}))
+        frame = codec.pack(header, enc.buffers)
+        try:
+            self.write_all(frame)
+            reply, buffers = self.read_reply(self.timeout if timeout is None else timeout)
+        except StudentTimeout:
+            self.kill()
+            raise StudentTimeout(f"{what} did not finish within {self.timeout if timeout is None else timeout:g} s "
+                                 "(an endless loop?)") from None
+        except StudentCrash as exc:
+            self.kill()
+            raise StudentCrash(f"{what} crashed: {exc}") from None
+        except BrokenPipeError:
+            reason = self.death_reason()
+            self.kill()
+            raise StudentCrash(f"{what} crashed: {reason}") from None
+        return self.interpret(reply, buffers, what)
+
+    def write_all(self, data):
+        view = memoryview(data)
+        deadline = time.monotonic() + self.timeout
+        while view:
+            left = deadline - time.monotonic()
+            _, ready, _ = select.select([], [self.req_w], [], max(left, 0))
+            if not ready:
+                raise StudentTimeout("the worker does not read its requests")
+            view = view[os.write(self.req_w, view[:1 << 16]):]
+
+    def interpret(self, reply, buffers, what):
+        if type(reply) is not dict or type(reply.get("ok")) is not bool:
+            self.kill()
+            raise StudentCrash(f"{what}: the worker sent a malformed answer")
+        forbidden = reply.get("forbidden") or []
+        if reply.get("tampered") is True:
+            raise StudentForbidden(f"{what} switched off the grader's call monitor (sys.setprofile), "
+                                   "which this task does not allow")
+        if forbidden and all(type(x) is str for x in forbidden):
+            names = ", ".join(sorted(set(forbidden)))
+            if names == "torch":
+                raise StudentForbidden(f"{what} used torch, but this task is NumPy only")
+            raise StudentForbidden(f"{what} called {names}, which this task forbids: "
+                                   "the point is to write it yourself")
+        try:
+            tree = reply["value"] if reply["ok"] else reply["error"]
+            value, facts = codec.decode(tree, buffers, self.adopt, device_ok=self.device_ok)
+        except (codec.CodecError, KeyError, TypeError, ValueError, OverflowError) as exc:
+            raise StudentError(f"{what} returned something that cannot be graded ({exc})") from None
+        for obj, measured in facts:
+            self.facts[obj] = measured
+        if reply["ok"]:
+            if isinstance(value, Remote):
+                object.__setattr__(value, "_label", what)
+            return value
+        if not isinstance(value, codec.RemoteException):
+            raise StudentError(f"{what} failed")
+        raise self.failure(value, what)
+
+    def failure(self, exc, what):
+        names = exc.mro
+        message = f"{exc.type_name.replace('builtins.', '')}: {exc.message}".strip()
+        tb = student_traceback(exc.traceback, self.worker_submission)
+        detail = f"{what} raised {message}" + (f"\n{tb}" if tb else "")
+        if "builtins.NotImplementedError" in names:
+            where = innermost_student_function(exc.traceback, self.worker_submission)
+            subject = where or what
+            return StudentNotImplemented(f"{subject} is not implemented yet (it raises NotImplementedError)", exc)
+        if "builtins.SystemExit" in names or "builtins.KeyboardInterrupt" in names:
+            self.kill()
+            return StudentCrash(f"{what} tried to end the process ({message})")
+        lowered = exc.message.lower()
+        if "builtins.MemoryError" in names or "can't allocate memory" in lowered \
+                or "not enough memory" in lowered or "out of memory" in lowered:
+            self.kill()
+            return StudentCrash(f"{what} ran out of memory (the limit is {self.memory_mib} MiB): {message[:300]}")
+        return StudentError(detail, exc)
+
+    def adopt(self, handle):
+        remote = Remote(self, handle, self.generation)
+        weakref.finalize(remote, self.release, self.generation, handle.id)
+        return remote
+
+    def release(self, generation, handle_id):
+        if generation == self.generation:
+            self.released.append(handle_id)
+
+    def device_ok(self, name):
+        if name == "cpu":
+            return True
+        if name.startswith("cuda"):
+            try:
+                import torch
+                return torch.cuda.is_available()
+            except ImportError:
+                return False
+        return False
+
+
+def innermost_student_function(text, submission):
+    """'to_numpy' from the last 'File "<submission>/tensor_numpy.py", line 30, in to_numpy'."""
+    name = None
+    for line in text.splitlines():
+        if line.startswith(f'  File "{submission}/') and ", in " in line:
+            name = line.rsplit(", in ", 1)[1].strip()
+    return None if name in (None, "<module>") else name
+
+
+def student_traceback(text, submission, keep=6):
+    """The student's own frames, from a worker traceback, with paths made relative."""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if not lines:
+        return ""
+    out, keep_next = [], False
+    for line in lines[1:-1]:
+        if line.startswith('  File "'):
+            keep_next = f'"{submission}/' in line
+            if keep_next:
+                out.append(line.replace(f'"{submission}/', '"'))
+        elif keep_next and line.startswith("    "):
+            out.append(line)
+    return "\n".join(out[-2 * keep:])
