@@ -102,7 +102,7 @@ class GradingPlugin:
                 f"{name}.py does not compile: {exc.msg} (line {exc.lineno})", "error", "import_error")
         try:
             self.client.request("import", f"import {name}", module=name,
-                                timeout=max(self.client.timeout, 10.0))
+                                timeout=max(2 * self.client.timeout, 2.0))
         except StudentFailure as exc:
             status = exc.status if exc.status in ("timeout", "crashed") else "error"
             return ModuleUnavailable(f"importing {name}.py failed: {exc}", status, "import_error")

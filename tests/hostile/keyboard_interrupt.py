@@ -1,0 +1,7 @@
+"""TASK: to_tensor
+STATUS: crashed
+"""
+
+
+def to_tensor(a, requires_grad=False):
+    raise KeyboardInterrupt

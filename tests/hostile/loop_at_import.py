@@ -1,0 +1,6 @@
+"""TASK: *
+STATUS: timeout
+EXERCISE: import_error
+"""
+while True:
+    pass
