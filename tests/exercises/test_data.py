@@ -2,8 +2,8 @@
 
 import torch
 
-from grader.testing import (check_close, check_equal, check_tensor, expect_raises, fail, graded,
-                            seeded_tensor)
+from grader.testing import (StudentError, check_close, check_equal, check_tensor, expect_raises, fail,
+                            graded, seeded_tensor)
 
 
 # ---------------------------------------------------------------- probes (run in the worker)
@@ -71,7 +71,15 @@ def test_squares_dataset_negative_indices(student):
     for n in (4, 11):
         ds = student.SquaresDataset(n)
         for i in (-1, -2, -n):
-            check_item(ds[i], n + i, f"SquaresDataset({n})[{i}] (negative indices count from the end, as in a list)")
+            what = f"SquaresDataset({n})[{i}] (negative indices count from the end, as in a list)"
+            try:
+                item = ds[i]
+            except StudentError as exc:
+                if exc.is_a("IndexError"):
+                    fail(f"SquaresDataset({n})[{i}] raised IndexError; like a list, index {i} is item {n + i}: "
+                         f"only indices outside [-{n}, {n}) are out of range")
+                raise
+            check_item(item, n + i, what)
 
 
 @graded("SquaresDataset", points=2)

@@ -1,0 +1,165 @@
+"""`grader grade` as scripts and CI use it: options, exit codes, report formats, bad input."""
+
+import json
+import os
+import xml.etree.ElementTree as ET
+
+import pytest
+from click.testing import CliRunner
+
+from grader.cli import main
+from helpers import EXERCISES, SOLUTIONS, make_submission, run_grader
+
+TWO = ["-e", "tensor_numpy", "-e", "shapes"]
+
+
+# ---------------------------------------------------------------- bad input: exit 2, one clear line
+def invoke(*args):
+    return CliRunner().invoke(main, ["grade", *args])
+
+
+def test_missing_folder(tmp_path):
+    result = invoke(str(tmp_path / "nope"))
+    assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_file_instead_of_folder(tmp_path):
+    path = tmp_path / "shapes.py"
+    path.write_text("x = 1\n")
+    result = invoke(str(path))
+    assert result.exit_code == 2 and "is a file" in result.output
+
+
+def test_unknown_exercise_lists_the_known_ones():
+    result = invoke(SOLUTIONS, "-e", "tensor_numpi")
+    assert result.exit_code == 2
+    assert "unknown exercise 'tensor_numpi'" in result.output and "tensor_numpy" in result.output
+
+
+@pytest.mark.parametrize("args", [["--format", "xml"], ["--timeout", "0"], ["--memory", "10"],
+                                  ["--fail-under", "150"], ["--sandbox", "none"]])
+def test_bad_options(args):
+    result = invoke(SOLUTIONS, *args)
+    assert result.exit_code == 2 and "Invalid value" in result.output
+
+
+def test_help_explains_the_options():
+    result = CliRunner().invoke(main, ["grade", "--help"])
+    assert result.exit_code == 0
+    for option in ("--output", "--format", "--exercise", "--timeout", "--memory", "--fail-under"):
+        assert option in result.output
+
+
+# ---------------------------------------------------------------- full runs
+@pytest.fixture(scope="module")
+def solutions_run():
+    proc = run_grader(SOLUTIONS)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout), proc
+
+
+def test_solutions_score_full_marks(solutions_run):
+    report, proc = solutions_run
+    assert report["schema_version"] == 1 and report["submission"] == "solutions"
+    assert report["max_score"] > 0 and report["score"] == report["max_score"]
+    assert report["percentage"] == 100.0
+    bad = [(t["id"], t["status"], t["message"]) for ex in report["exercises"] for t in ex["tests"]
+           if t["status"] not in ("passed", "skipped")]
+    assert bad == []
+    assert all(ex["status"] == "complete" for ex in report["exercises"])
+    names = [ex["name"] for ex in report["exercises"]]
+    assert names[:2] == ["tensor_numpy", "shapes"] and len(names) == 11
+    assert "total" in proc.stderr and "100%" in proc.stderr
+
+
+def test_gpu_tests_skip_without_cuda_and_count_as_skipped_score(solutions_run):
+    report, _ = solutions_run
+    if report["environment"]["cuda_available"]:
+        pytest.skip("this machine has CUDA")
+    skipped = [t for ex in report["exercises"] for t in ex["tests"] if t["status"] == "skipped"]
+    assert skipped and all("CUDA" in t["message"] and t["score"] == 0 for t in skipped)
+    assert report["skipped_score"] == sum(t["max_score"] for t in skipped)
+    ran = sum(t["max_score"] for ex in report["exercises"] for t in ex["tests"] if t["status"] != "skipped")
+    assert report["max_score"] == ran
+
+
+def test_report_fields_follow_the_contract(solutions_run):
+    report, _ = solutions_run
+    env = report["environment"]
+    for key in ("python", "torch", "numpy", "cuda_available", "gpu_count", "sandbox"):
+        assert key in env
+    assert env["sandbox"] == "bubblewrap"
+    for ex in report["exercises"]:
+        assert set(ex) >= {"name", "title", "score", "max_score", "status", "tests"}
+        for t in ex["tests"]:
+            assert set(t) >= {"id", "task", "status", "score", "max_score", "visibility", "message",
+                              "duration_s"}
+            assert t["visibility"] in ("visible", "hidden")
+            assert t["id"].startswith(f"test_{ex['name']}.py::")
+
+
+def test_stubs_score_zero_not_implemented():
+    proc = run_grader(EXERCISES, "-q")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    report = json.loads(proc.stdout)
+    assert report["score"] == 0
+    statuses = {t["status"] for ex in report["exercises"] for t in ex["tests"]}
+    assert statuses <= {"not_implemented", "skipped"}
+    assert all(ex["status"] == "not_started" for ex in report["exercises"])
+    assert proc.stderr == ""
+
+
+def test_fail_under_sets_exit_status_1(tmp_path):
+    proc = run_grader(EXERCISES, *TWO, "--fail-under", "50", "-q")
+    assert proc.returncode == 1 and "below --fail-under" in proc.stderr
+    assert json.loads(proc.stdout)["score"] == 0  # the report is still complete
+
+
+def test_output_file_and_formats(tmp_path):
+    out = tmp_path / "report.xml"
+    proc = run_grader(SOLUTIONS, *TWO, "--format", "junit", "--output", str(out))
+    assert proc.returncode == 0 and proc.stdout == ""
+    root = ET.parse(out).getroot()
+    assert root.tag == "testsuites" and len(root.findall("testsuite")) == 2
+    assert not [p for p in os.listdir(tmp_path) if p.startswith(".grader-")]  # no temporary left
+
+    proc = run_grader(EXERCISES, *TWO, "--format", "gradescope", "-q")
+    data = json.loads(proc.stdout)
+    assert data["score"] == 0 and data["tests"]
+    assert {t["visibility"] for t in data["tests"]} <= {"visible", "hidden"}
+    assert all(t["max_score"] > 0 and "not_implemented" in t["output"] for t in data["tests"])
+
+
+def test_unwritable_output_is_a_clear_error(tmp_path):
+    proc = run_grader(SOLUTIONS, "-e", "shapes", "--output", str(tmp_path / "missing" / "r.json"))
+    assert proc.returncode == 2 and "could not write the report" in proc.stderr
+
+
+def test_missing_module_and_syntax_error(tmp_path):
+    sub = make_submission(str(tmp_path / "sub"), {"shapes.py": "def swap_last_two(t):\n    return t.T\n  x = (\n"},
+                          modules=set())
+    proc = run_grader(sub, *TWO, "-q")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    by_name = {ex["name"]: ex for ex in report["exercises"]}
+    assert by_name["tensor_numpy"]["status"] == "missing"
+    assert "no tensor_numpy.py" in by_name["tensor_numpy"]["message"]
+    assert by_name["shapes"]["status"] == "import_error"
+    assert "line 3" in by_name["shapes"]["message"]
+    assert report["score"] == 0
+
+
+def test_pytest_environment_of_the_caller_is_ignored(tmp_path):
+    proc = run_grader(SOLUTIONS, "-e", "shapes", "-q",
+                      env={"PYTEST_ADDOPTS": "--collect-only -p no:python", "PYTEST_PLUGINS": "nonexistent"})
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["score"] == report["max_score"] > 0
+
+
+def test_fallback_sandbox_is_named_in_the_report():
+    proc = run_grader(SOLUTIONS, "-e", "shapes", "--sandbox", "process", "-q")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["environment"]["sandbox"] == "process"
+    assert report["score"] == report["max_score"]
