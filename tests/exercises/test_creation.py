@@ -115,7 +115,7 @@ def test_make_classification_data_leaves_global_rng_alone(student):
     untouched = student.probe(global_rng_untouched, 10, 2, 3, 7)
     if not untouched:
         fail("make_classification_data(10, 2, 3, seed=7) changed torch's global random state "
-             "(torch.rand gave other numbers after the call); use a torch.Generator of your own "
+             "(torch.get_rng_state() differs after the call); use a torch.Generator of your own "
              "and pass generator= instead of calling torch.manual_seed")
     same = student.probe(independent_of_global_rng, 10, 2, 3, 7)
     if not same:

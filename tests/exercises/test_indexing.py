@@ -8,14 +8,14 @@ from grader.testing import check_array, check_close, check_tensor, fail, graded,
 
 # ---------------------------------------------------------------- probes (run in the worker)
 def replace_keeps_input(student, a, value):
-    """replace_negative(a, value), comparing a before and after the call"""
+    """replace_negative(a, value) (a is checked for changes)"""
     before = a.copy()
     out = student.indexing.replace_negative(a, value)
     return out, bool(np.array_equal(before, a)), out is a
 
 
 def pick_backward(student, t, idx, weights):
-    """torch_pick_per_row(t, idx) on a leaf t that requires grad, then (out * weights).sum().backward()"""
+    """torch_pick_per_row(t, idx) with t a leaf that requires grad"""
     t = t.clone().requires_grad_(True)
     out = student.indexing.torch_pick_per_row(t, idx)
     if not isinstance(out, torch.Tensor) or not out.requires_grad:
@@ -25,7 +25,7 @@ def pick_backward(student, t, idx, weights):
 
 
 def pick_on_cuda(student, t, idx):
-    """torch_pick_per_row(t, idx) with t (requiring grad) and idx on the GPU, then a backward pass"""
+    """torch_pick_per_row(t, idx) with t (requiring grad) and idx on the GPU"""
     t = t.cuda().requires_grad_(True)
     out = student.indexing.torch_pick_per_row(t, idx.cuda())
     device = str(out.device)
