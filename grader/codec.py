@@ -14,7 +14,7 @@ import json
 import struct
 import sys
 
-MAX_MESSAGE_BYTES = 512 << 20
+MAX_MESSAGE_BYTES = 64 << 20
 MAX_DEPTH = 64
 MAX_TEXT = 1 << 20
 

@@ -74,6 +74,8 @@ def bubblewrap_argv(submission, worker_args, hidden):
             argv += ["--ro-bind", root, root]
             bound.append(root)
     devices, folders = nvidia_paths()
+    if devices:  # the CUDA driver reads PCI and NUMA facts from /sys
+        argv += ["--ro-bind", "/sys", "/sys"]
     for dev in devices:
         argv += ["--dev-bind", dev, dev]
     for folder in folders:

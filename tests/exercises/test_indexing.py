@@ -28,7 +28,9 @@ def pick_on_cuda(student, t, idx):
     """torch_pick_per_row(t, idx) with t (requiring grad) and idx on the GPU"""
     t = t.cuda().requires_grad_(True)
     out = student.indexing.torch_pick_per_row(t, idx.cuda())
-    device = str(out.device)
+    device = str(getattr(out, "device", type(out).__name__))
+    if not isinstance(out, torch.Tensor) or not out.requires_grad:
+        return out.detach().cpu() if isinstance(out, torch.Tensor) else out, device, None
     out.sum().backward()
     return out.detach().cpu(), device, t.grad.cpu()
 
@@ -197,6 +199,9 @@ def test_torch_pick_per_row_cuda(student):
         fail(f"torch_pick_per_row(t, idx) on CUDA tensors returned a tensor on {device}; keep it on t's device")
     check_tensor(out, shape=(4,), dtype=torch.float32)
     check_close(out, t[torch.arange(4), idx])
+    if grad is None:
+        fail("torch_pick_per_row(t, idx) on CUDA tensors, t requiring grad, returned a tensor that does "
+             "not require grad; index t directly so that gradients flow back to t")
     expected = torch.zeros(4, 5)
     expected[torch.arange(4), idx] = 1.0
     check_close(grad, expected, what="t.grad after torch_pick_per_row(t, idx).sum().backward() on CUDA")

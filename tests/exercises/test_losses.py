@@ -51,7 +51,7 @@ def np_reduced(student, logits, target, *args):
 
 
 def np_keeps_input(student, task, x, *args):
-    """the task on an array, keeping a copy to compare afterwards"""
+    """the task on an array, then a comparison with a copy taken before the call"""
     before = [np.array(a, copy=True) for a in (x, *args)]
     out = getattr(student.losses, task)(x, *args)
     return out, all(np.array_equal(a, b) for a, b in zip((x, *args), before))
@@ -285,8 +285,9 @@ def test_softmax_np_large_inputs(student):
 def test_softmax_np_keeps_input(student):
     x = seeded_array(39, 3, 4) * 10
     out, unchanged = student.probe(np_keeps_input, "softmax_np", x, 0)
-    check_array(out, shape=(3, 4), dtype="float64")
-    check_close(out, ref_softmax(x, 0), rtol=1e-6, atol=1e-9)
+    what = "softmax_np(array float64 (3, 4), 0)"
+    check_array(out, shape=(3, 4), dtype="float64", what=what)
+    check_close(out, ref_softmax(x, 0), rtol=1e-6, atol=1e-9, what=what)
     if not unchanged:
         fail("softmax_np modified its input in place (x -= ... or np.exp(x, out=x)); "
              "compute into new arrays and leave x unchanged")
@@ -344,8 +345,9 @@ def test_cross_entropy_np_keeps_input(student):
     logits = seeded_array(47, 3, 5) * 4
     target = np.array([4, 0, 2])
     out, unchanged = student.probe(np_keeps_input, "cross_entropy_np", logits, target, "none")
-    check_array(out, shape=(3,), dtype="float64")
-    check_close(out, ref_ce(logits, target, "none"), rtol=1e-6, atol=1e-9)
+    what = "cross_entropy_np(array float64 (3, 5), array int64 (3,), 'none')"
+    check_array(out, shape=(3,), dtype="float64", what=what)
+    check_close(out, ref_ce(logits, target, "none"), rtol=1e-6, atol=1e-9, what=what)
     if not unchanged:
         fail("cross_entropy_np modified its logits (or target) in place, e.g. with logits -= max: "
              "shift into a new array and leave the input unchanged")
