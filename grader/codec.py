@@ -139,11 +139,13 @@ def read_frame(read_exact):
 
 class Encoder:
     """Turns Python objects into a tagged tree. `to_handle(obj) -> Handle` keeps
-    what is not data (only the worker passes one)."""
+    what is not data: the worker describes such objects (type, MRO, repr) for the
+    trusted side; the trusted side sends back only their ids."""
 
-    def __init__(self, to_handle=None):
+    def __init__(self, to_handle=None, describe_handles=False):
         self.buffers = []
         self.to_handle = to_handle
+        self.describe_handles = describe_handles
 
     def buffer(self, data):
         self.buffers.append(bytes(data))
@@ -217,7 +219,10 @@ class Encoder:
                 return enc
         if self.to_handle is None:
             raise CodecError(f"cannot send a {t.__name__}")
-        return ["handle", self.to_handle(obj).id, *self.handle_info(obj)]
+        handle = self.to_handle(obj)
+        if not self.describe_handles:
+            return ["handle", handle.id]
+        return ["handle", handle.id, *self.handle_info(obj)]
 
     @staticmethod
     def handle_info(obj):
@@ -322,8 +327,8 @@ class Encoder:
         return ["image", img.mode, list(img.size), self.buffer(img.tobytes()), palette]
 
 
-def encode(obj, to_handle=None):
-    enc = Encoder(to_handle)
+def encode(obj, to_handle=None, describe_handles=True):
+    enc = Encoder(to_handle, describe_handles)
     tree = enc.encode(obj)
     return tree, enc.buffers
 

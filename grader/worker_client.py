@@ -391,10 +391,10 @@ class WorkerClient:
     def request(self, op, what, *, handle=None, args=(), kwargs=None, forbidden=(), timeout=None,
                 **fields):
         """Send one request; return the decoded value or raise a StudentFailure."""
-        if handle is not None and handle._generation != self.generation:
-            raise StudentCrash(f"{what}: the object was lost when the worker restarted after a crash")
         if self.proc is None:
             self.start()
+        if handle is not None and handle._generation != self.generation:
+            raise StudentCrash(f"{what}: the object was lost when the worker restarted after a crash")
         header = {"op": op, **fields}
         if handle is not None:
             header["handle"] = handle._id
@@ -402,7 +402,7 @@ class WorkerClient:
             header["forbidden"] = list(forbidden)
         if self.released:
             header["release"], self.released = self.released, []
-        enc = codec.Encoder()
+        enc = codec.Encoder(self.handle_of)
         header["args"] = enc.encode(list(args))
         header["kwargs"] = enc.encode(dict(kwargs or {}))
         frame = codec.pack(header, enc.buffers)
@@ -479,6 +479,14 @@ class WorkerClient:
             self.kill()
             return StudentCrash(f"{what} ran out of memory (the limit is {self.memory_mib} MiB): {message[:300]}")
         return StudentError(detail, exc)
+
+    def handle_of(self, obj):
+        """Remotes travel back to the worker by id; nothing else that is not data travels."""
+        if isinstance(obj, Remote) and obj._client is self:
+            if obj._generation != self.generation:
+                raise StudentCrash("an object was lost when the worker restarted after a crash")
+            return codec.Handle(obj._id, "", [], "")
+        raise codec.CodecError(f"cannot send a {type(obj).__name__} to the worker")
 
     def adopt(self, handle):
         remote = Remote(self, handle, self.generation)

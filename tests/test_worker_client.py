@@ -1,0 +1,177 @@
+"""The worker and its client: calls, handles, probes, the run-time forbidden-call monitor."""
+
+import textwrap
+
+import numpy as np
+import pytest
+import torch
+
+from grader.codec import Shipped
+from grader.worker_client import (Remote, StudentCrash, StudentError, StudentForbidden,
+                                  StudentNotImplemented, StudentTimeout, WorkerClient)
+
+SOURCE = textwrap.dedent('''
+    import threading
+    import torch
+    import torch.nn.functional as F
+    from torch.nn.functional import cross_entropy as ce
+
+    class Box:
+        def __init__(self, items):
+            self.items = list(items)
+            self.label = "box"
+        def __len__(self):
+            return len(self.items)
+        def __getitem__(self, i):
+            return self.items[i]
+        def __iter__(self):
+            return iter(self.items)
+        def total(self, other=None):
+            return sum(self.items) + (sum(other.items) if other is not None else 0)
+
+    def make_box(*items):
+        return Box(items)
+
+    def double(x):
+        return x * 2
+
+    def stub():
+        raise NotImplementedError("stub is not implemented yet")
+
+    def fails():
+        return [1, 2][5]
+
+    def spin():
+        while True:
+            pass
+
+    def die():
+        import os
+        os._exit(1)
+
+    def manual_ce(x, t):
+        m = x.max(1, keepdim=True).values
+        return (m.squeeze(1) + torch.log(torch.exp(x - m).sum(1)) - x[torch.arange(len(t)), t]).mean()
+
+    def alias_ce(x, t):
+        return ce(x, t)
+
+    def method_ce(x, t):
+        return -x.log_softmax(1)[torch.arange(len(t)), t].mean()
+
+    def module_ce(x, t):
+        return torch.nn.CrossEntropyLoss()(x, t)
+
+    def getattr_ce(x, t):
+        return getattr(F, "log_" + "softmax")(x, 1)[0, 0]
+
+    def thread_ce(x, t):
+        out = []
+        th = threading.Thread(target=lambda: out.append(F.cross_entropy(x, t)))
+        th.start(); th.join()
+        return out[0]
+
+    def untrace(x, t):
+        import sys
+        sys.setprofile(None)
+        return F.cross_entropy(x, t)
+
+    def numpy_softmax(x):
+        import numpy as np
+        e = np.exp(x - x.max())
+        return e / e.sum()
+
+    def torch_softmax(x):
+        return torch.from_numpy(x).exp().numpy()
+''')
+CE_BANNED = ["torch.nn.functional.cross_entropy", "torch.nn.functional.log_softmax",
+             "torch.Tensor.log_softmax", "torch.nn.CrossEntropyLoss", "torch._C._nn.cross_entropy_loss"]
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sub")
+    (folder / "mod.py").write_text(SOURCE)
+    c = WorkerClient(str(folder), timeout=2.0, memory_mib=1024)
+    yield c
+    c.close()
+
+
+def call(client, name, *args, forbidden=()):
+    return client.request("call", name, target={"module": "mod", "name": name}, args=args,
+                          forbidden=forbidden)
+
+
+def test_values_come_back_as_data(client):
+    out = call(client, "double", torch.arange(3.0))
+    assert isinstance(out, torch.Tensor) and torch.equal(out, torch.tensor([0.0, 2.0, 4.0]))
+    assert client.level == "bubblewrap"
+
+
+def test_handles_support_attributes_calls_len_indexing_iteration(client):
+    box = call(client, "make_box", 3, 4, 5)
+    assert isinstance(box, Remote) and box.remote_type == "mod.Box"
+    assert box.label == "box" and len(box) == 3 and box[1] == 4 and box[-1] == 5
+    assert list(box) == [3, 4, 5] and box.collect() == [3, 4, 5]
+    other = call(client, "make_box", 10)
+    assert box.total(other) == 22  # a handle passed back as an argument
+
+
+def test_shipped_functions_run_in_the_worker(client):
+    source = textwrap.dedent('''
+        def probe(student, x):
+            return student.mod.double(x) + 1
+    ''')
+    out = client.request("probe", "probe", source=source, name="probe", args=[torch.ones(2)])
+    assert out.tolist() == [3.0, 3.0]
+    add_one = Shipped("def add_one(v):\n    return v + 1\n", "add_one")
+    box = call(client, "make_box", 1, 2)
+    # a shipped function passed as an argument is compiled in the worker and called there
+    mapped = client.request("probe", "apply", source="def apply(student, f, b):\n    return [f(v) for v in b]\n",
+                            name="apply", args=[add_one, box])
+    assert mapped == [2, 3]
+
+
+def test_student_exceptions_map_to_statuses(client):
+    with pytest.raises(StudentNotImplemented):
+        call(client, "stub")
+    with pytest.raises(StudentError) as info:
+        call(client, "fails")
+    assert info.value.is_a("IndexError") and info.value.is_a("LookupError")
+    assert "IndexError" in str(info.value) and "return [1, 2][5]" in str(info.value)
+
+
+def test_timeout_and_crash_restart_the_worker_and_invalidate_handles(client):
+    box = call(client, "make_box", 1)
+    with pytest.raises(StudentTimeout):
+        call(client, "spin")
+    with pytest.raises(StudentCrash):
+        len(box)  # its worker is gone
+    with pytest.raises(StudentCrash) as info:
+        call(client, "die")
+    assert "exited with status 1" in str(info.value)
+    assert call(client, "double", 2) == 4
+
+
+@pytest.mark.parametrize("name", ["alias_ce", "method_ce", "module_ce", "getattr_ce", "thread_ce"])
+def test_the_monitor_catches_every_route_to_a_forbidden_call(client, name):
+    x, t = torch.randn(4, 3), torch.tensor([0, 2, 1, 0])
+    with pytest.raises(StudentForbidden):
+        call(client, name, x, t, forbidden=CE_BANNED)
+    call(client, name, x, t)  # allowed when the task forbids nothing
+
+
+def test_the_monitor_passes_honest_code_and_detects_tampering(client):
+    x, t = torch.randn(4, 3), torch.tensor([0, 2, 1, 0])
+    expected = torch.nn.functional.cross_entropy(x, t)
+    assert torch.allclose(call(client, "manual_ce", x, t, forbidden=CE_BANNED), expected)
+    with pytest.raises(StudentForbidden, match="call monitor"):
+        call(client, "untrace", x, t, forbidden=CE_BANNED)
+
+
+def test_numpy_only_rule(client):
+    x = np.array([1.0, 2.0, 3.0])
+    out = call(client, "numpy_softmax", x, forbidden=["torch"])
+    assert np.allclose(out, np.exp(x) / np.exp(x).sum())
+    with pytest.raises(StudentForbidden, match="NumPy only"):
+        call(client, "torch_softmax", x, forbidden=["torch"])
