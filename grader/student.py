@@ -66,7 +66,7 @@ class StudentFunction:
         what = describe_call(self.name, args, kwargs)
         last_call.set(what)
         return self.client.request("call", what, target={"module": self.module, "name": self.name},
-                                   args=args, kwargs=kwargs, forbidden=self.client.current_forbidden)
+                                   args=args, kwargs=kwargs)
 
 
 class StudentModules:
@@ -96,7 +96,7 @@ class StudentModules:
         what = doc[0].rstrip(".") if doc else describe_call(shipped.name, args, kwargs)
         last_call.set(what)
         return self._client.request("probe", what, source=shipped.source, name=shipped.name,
-                                    args=args, kwargs=kwargs, forbidden=self._client.current_forbidden)
+                                    args=args, kwargs=kwargs)
 
     @staticmethod
     def ship(fn):

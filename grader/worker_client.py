@@ -233,6 +233,7 @@ class WorkerClient:
         self.facts = FactTable()
         self.released = []
         self.pending = None  # a start under way (see start_async)
+        self.current_forbidden = []  # set by the `student` fixture for the test in progress
         self.children_before = set(reaper.children_of(os.getpid()))
         reaper.become_subreaper()
 
@@ -388,9 +389,13 @@ class WorkerClient:
                 pass
         return f"the worker process exited with status {code}"
 
-    def request(self, op, what, *, handle=None, args=(), kwargs=None, forbidden=(), timeout=None,
+    def request(self, op, what, *, handle=None, args=(), kwargs=None, forbidden=None, timeout=None,
                 **fields):
-        """Send one request; return the decoded value or raise a StudentFailure."""
+        """Send one request; return the decoded value or raise a StudentFailure.
+
+        `forbidden` (default: the current test's list) names calls the worker must report."""
+        if forbidden is None:
+            forbidden = self.current_forbidden
         if self.proc is None:
             self.start()
         if handle is not None and handle._generation != self.generation:
@@ -467,9 +472,11 @@ class WorkerClient:
         tb = student_traceback(exc.traceback, self.worker_submission)
         detail = f"{what} raised {message}" + (f"\n{tb}" if tb else "")
         if "builtins.NotImplementedError" in names:
+            if exc.message.endswith("is not implemented yet"):  # the stubs' own words name the task
+                return StudentNotImplemented(f"{exc.message} (it raises NotImplementedError)", exc)
             where = innermost_student_function(exc.traceback, self.worker_submission)
-            subject = where or what
-            return StudentNotImplemented(f"{subject} is not implemented yet (it raises NotImplementedError)", exc)
+            return StudentNotImplemented(f"{where or what} is not implemented yet (it raises NotImplementedError)",
+                                         exc)
         if "builtins.SystemExit" in names or "builtins.KeyboardInterrupt" in names:
             self.kill()
             return StudentCrash(f"{what} tried to end the process ({message})")
