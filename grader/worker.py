@@ -346,6 +346,10 @@ def main(argv):
     import PIL.Image  # noqa: F401
     import torch
     torch.set_num_threads(1)
+    try:
+        skip_dynamo_in_optimizers()
+    except Exception:  # noqa: BLE001 - only an optimisation; optimizers work either way
+        pass
     submission = os.path.abspath(opts.submission)
     sys.path.insert(0, submission)
     sys.dont_write_bytecode = True
@@ -360,6 +364,46 @@ def main(argv):
     }
     write_all(respond, codec.pack(ready, []))
     Worker(submission).serve(read, respond)
+
+
+def skip_dynamo_in_optimizers():
+    """Let torch.optim run without importing torch._dynamo (over a second of CPU).
+
+    Optimizers reach dynamo in two places, both no-ops unless torch.compile is tracing:
+    `_disable_dynamo` wrappers, which import it on first call to wrap the method, and
+    `step`'s `_use_grad` wrapper, which calls `torch._dynamo.graph_break()`. We fill the
+    first's cache with the plain method and rewrap `step` without the graph breaks.
+    Where this torch differs (the code objects do not match), nothing is changed.
+    """
+    import functools
+
+    import torch
+    import torch._compile
+    import torch.optim
+    import torch.optim.optimizer as optimizer_module
+
+    disable_code = torch._compile._disable_dynamo(lambda: None).__code__
+    use_grad_code = optimizer_module._use_grad_for_differentiable(lambda self: None).__code__
+    for fn in vars(torch.optim.Optimizer).values():
+        if getattr(fn, "__code__", None) is disable_code and hasattr(fn, "__wrapped__"):
+            fn.__wrapped__.__dynamo_disable = fn.__wrapped__
+
+    def without_graph_breaks(func):
+        def _use_grad(*args, **kwargs):
+            prev_grad = torch.is_grad_enabled()
+            try:
+                torch.set_grad_enabled(args[0].defaults["differentiable"])
+                return func(*args, **kwargs)
+            finally:
+                torch.set_grad_enabled(prev_grad)
+        functools.update_wrapper(_use_grad, func)
+        return _use_grad
+
+    for name in dir(torch.optim):
+        cls = getattr(torch.optim, name)
+        step = vars(cls).get("step") if isinstance(cls, type) else None
+        if getattr(step, "__code__", None) is use_grad_code and hasattr(step, "__wrapped__"):
+            cls.step = without_graph_breaks(step.__wrapped__)
 
 
 if __name__ == "__main__":
