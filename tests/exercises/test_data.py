@@ -183,8 +183,7 @@ def check_collated(result, seqs, labels, what):
 
 @graded("pad_collate", points=2, visible=True)
 def test_pad_collate_int_sequences(student):
-    seqs = [seeded_tensor(30, 3, dtype=torch.int64, low=1, high=50), seeded_tensor(31, 5, dtype=torch.int64, low=1, high=50),
-            seeded_tensor(32, 1, dtype=torch.int64, low=1, high=50)]
+    seqs = [seeded_tensor(seed, n, dtype=torch.int64, low=1, high=50) for seed, n in [(30, 3), (31, 5), (32, 1)]]
     labels = [2, 0, 1]
     result = student.pad_collate(list(zip(seqs, labels)))
     check_collated(result, seqs, labels, "pad_collate(batch of 3 int64 sequences, lengths 3, 5, 1)")

@@ -108,7 +108,7 @@ def test_bce_with_logits_values(student):
         check_close(out, ref_bce(logits, target, "mean"), rtol=1e-5, atol=1e-6)
 
 
-@graded("bce_with_logits", points=2)
+@graded("bce_with_logits", points=2, visible=True)
 def test_bce_with_logits_reductions(student):
     for seed, shape in [(4, (5,)), (5, (2, 3, 4))]:
         logits = seeded_tensor(seed, *shape) * 2
@@ -171,7 +171,7 @@ def test_cross_entropy_values(student):
         check_close(out, ref_ce(logits, target, "mean"), rtol=1e-5, atol=1e-6)
 
 
-@graded("cross_entropy", points=2)
+@graded("cross_entropy", points=2, visible=True)
 def test_cross_entropy_reductions(student):
     for seed, (n, c) in [(13, (5, 3)), (14, (3, 8))]:
         logits = seeded_tensor(seed, n, c) * 2

@@ -220,7 +220,8 @@ def test_normalize_per_channel(student):
         out = student.normalize(t, mean, std)
         check_tensor(out, shape=shape, dtype=torch.float32)
         check_close(out, expected_normalize(t, mean, std),
-                    what=f"normalize(tensor {shape}, mean={list(mean)}, std={list(std)}) (one mean/std per channel, dim 0)")
+                    what=f"normalize(tensor {shape}, mean={list(mean)}, std={list(std)}) "
+                         "(one mean/std per channel, dim 0)")
 
 
 @graded("normalize", points=2)
