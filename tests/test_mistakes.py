@@ -1,8 +1,9 @@
 """Every classic mistake loses points on its own task, and only there.
 
-Each file tests/mistakes/<module>/<mistake>.py is the reference solution of
-<module> with one task done the classic wrong way; its docstring names the task
-on a line `TASK: <name>`. A round puts at most one mistake into each module of a
+Each file tests/mistakes/<module>/<mistake>.py holds one task of <module> done
+the classic wrong way (and whatever else that needs); it is appended to the
+reference solution, so its definitions replace the right ones. Its docstring
+names the task on a line `TASK: <name>`. A round puts at most one mistake into each module of a
 copy of solutions/ and grades it once; then, per module, the mistaken task must
 lose points and every other task of that module must keep full marks.
 """
@@ -12,7 +13,7 @@ import re
 
 import pytest
 
-from helpers import PROJECT, grade, make_submission, results_by_task
+from helpers import PROJECT, SOLUTIONS, grade, make_submission, results_by_task
 
 MISTAKES = os.path.join(PROJECT, "tests", "mistakes")
 
@@ -44,8 +45,8 @@ def rounds():
 def test_mistakes_lose_points_on_their_task_only(round_, tmp_path):
     files = {}
     for module, path in round_.items():
-        with open(path) as fh:
-            files[f"{module}.py"] = fh.read()
+        with open(os.path.join(SOLUTIONS, f"{module}.py")) as fh, open(path) as mistake:
+            files[f"{module}.py"] = fh.read() + "\n\n# ---- the mistake\n" + mistake.read()
     sub = make_submission(str(tmp_path / "sub"), files)
     report, _ = grade(sub, *sorted(round_), timeout=3.0)
     problems = []

@@ -3,21 +3,6 @@
 TASK: make_classification_data
 """
 
-import numpy as np
-import torch
-
-
-def evenly_spaced(start: float, end: float, steps: int) -> torch.Tensor:
-    # linspace counts points (both ends included); arange counts a step size
-    # and excludes the end, which makes float ranges error-prone.
-    return torch.linspace(start, end, steps, dtype=torch.float32)
-
-
-def index_range(n: int) -> np.ndarray:
-    # Say the dtype: numpy's default integer is platform dependent (int32 on
-    # Windows with numpy < 2).
-    return np.arange(n, dtype=np.int64)
-
 
 def make_classification_data(n: int, d: int, k: int, seed: int):
     # A private generator makes the data reproducible without touching the

@@ -3,12 +3,6 @@
 TASK: SquaresDataset
 """
 
-import operator
-
-import torch
-from torch.nn.utils.rnn import pad_sequence
-from torch.utils.data import DataLoader, Dataset, TensorDataset
-
 
 class SquaresDataset(Dataset):
     """Item i is (tensor([i]), tensor([i * i])) as float32, for i in range(n)."""
@@ -26,33 +20,3 @@ class SquaresDataset(Dataset):
         i = i % self.n
         x = float(i)
         return torch.tensor([x]), torch.tensor([x * x])
-
-
-def make_loader(X, y, batch_size, shuffle=False, drop_last=False, seed=0) -> DataLoader:
-    # A seeded generator of its own makes the shuffle order reproducible without
-    # reseeding (or depending on) the global RNG.
-    generator = torch.Generator().manual_seed(seed) if shuffle else None
-    return DataLoader(
-        TensorDataset(X, y),
-        batch_size=batch_size,
-        shuffle=shuffle,
-        drop_last=drop_last,
-        generator=generator,
-    )
-
-
-def count_batches(n: int, batch_size: int, drop_last: bool) -> int:
-    # drop_last discards the short last batch (floor); otherwise it is kept (ceil).
-    if drop_last:
-        return n // batch_size
-    return -(-n // batch_size)  # ceil without floats
-
-
-def pad_collate(batch):
-    seqs, labels = zip(*batch)
-    lengths = torch.tensor([len(s) for s in seqs], dtype=torch.int64)
-    # pad_sequence stacks 1-D tensors of different lengths into (B, max_len),
-    # filling the tail of the shorter ones with padding_value.
-    padded = pad_sequence(list(seqs), batch_first=True, padding_value=0)
-    labels = torch.tensor([int(label) for label in labels], dtype=torch.int64)
-    return padded, lengths, labels

@@ -3,56 +3,8 @@
 TASK: cross_entropy
 """
 
-import numpy as np
-import torch
-
-_REDUCTIONS = ("none", "mean", "sum")
-
-
-def _reduce(loss: torch.Tensor, reduction: str) -> torch.Tensor:
-    if reduction == "none":
-        return loss
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    raise ValueError(f"unknown reduction {reduction!r}: expected one of {_REDUCTIONS}")
-
-
-def bce_with_logits(logits: torch.Tensor, target: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
-    # Naively: -(y*log(sigmoid(x)) + (1-y)*log(1-sigmoid(x))). At x = 100,
-    # 1 - sigmoid(x) rounds to 0 and log(0) = -inf. Rewritten so that exp only
-    # ever sees a non-positive number:
-    #   loss = max(x, 0) - x*y + log(1 + exp(-|x|))
-    # log1p keeps precision when exp(-|x|) is tiny.
-    loss = logits.clamp(min=0) - logits * target + torch.log1p(torch.exp(-logits.abs()))
-    return _reduce(loss, reduction)
-
 
 def cross_entropy(logits: torch.Tensor, target: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
     log_sum_exp = torch.log(torch.exp(logits).sum(dim=1))
     picked = logits.gather(1, target.unsqueeze(1)).squeeze(1)
     return _reduce(log_sum_exp - picked, reduction)
-
-
-def softmax_np(x: np.ndarray, axis: int = -1) -> np.ndarray:
-    x = np.asarray(x)
-    # keepdims keeps the reduced axis as size 1, so the max (and the sum)
-    # broadcast back along the right axis whatever `axis` is.
-    e = np.exp(x - x.max(axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
-
-
-def cross_entropy_np(logits: np.ndarray, target: np.ndarray, reduction: str = "mean") -> np.ndarray:
-    logits = np.asarray(logits)
-    shifted = logits - logits.max(axis=1, keepdims=True)  # the same max trick
-    log_sum_exp_shifted = np.log(np.exp(shifted).sum(axis=1))
-    loss = log_sum_exp_shifted - shifted[np.arange(len(shifted)), target]
-    if reduction == "none":
-        return loss
-    # np.asarray: a 0-d array (like torch's 0-d tensor), not a numpy scalar.
-    if reduction == "mean":
-        return np.asarray(loss.mean())
-    if reduction == "sum":
-        return np.asarray(loss.sum())
-    raise ValueError(f"unknown reduction {reduction!r}: expected 'none', 'mean' or 'sum'")

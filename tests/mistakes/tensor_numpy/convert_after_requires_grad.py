@@ -3,26 +3,9 @@
 TASK: to_tensor
 """
 
-import numpy as np
-import torch
-
-
-def to_numpy(t: torch.Tensor) -> np.ndarray:
-    # .detach(): numpy cannot record gradients, so .numpy() refuses a tensor that
-    #            requires grad; detach gives a view without the autograd history
-    #            (and leaves t itself untouched: it still requires grad).
-    # .cpu():    numpy arrays live in host memory; a no-op for a CPU tensor.
-    return t.detach().cpu().numpy()
-
 
 def to_tensor(a: np.ndarray, requires_grad: bool = False) -> torch.Tensor:
     # torch.tensor always copies and builds a fresh leaf; asking for float32 here
     # converts integer (and float64) arrays in the same step. Converting *after*
     # requires_grad=True would give a non-leaf (the result of a .float() op).
     return torch.tensor(a, dtype=torch.float64, requires_grad=requires_grad).float()
-
-
-def shared_tensor(a: np.ndarray) -> torch.Tensor:
-    # from_numpy wraps the array's buffer: same memory, same dtype, no copy.
-    # (torch.tensor(a) and torch.as_tensor(a, dtype=other) would copy.)
-    return torch.from_numpy(a)
