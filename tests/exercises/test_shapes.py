@@ -113,3 +113,22 @@ def test_remove_batch_dim_keeps_other_size_one_dims(student):
         out = student.remove_batch_dim(t)
         check_tensor(out, shape=expected, dtype=torch.float32)
         check_close(out, t.reshape(expected))
+
+
+@graded("add_batch_dim", points=1)
+def test_add_batch_dim_any_dtype(student):
+    for t in (seeded_tensor(20, 2, 3, dtype=torch.int64), torch.tensor([True, False, True]),
+              seeded_tensor(21, 1, 1, 1)):
+        out = student.add_batch_dim(t)
+        check_tensor(out, shape=(1, *t.shape), dtype=t.dtype)
+        check_close(out, t.unsqueeze(0))
+
+
+@graded("swap_last_two", points=1)
+def test_swap_last_two_twice_is_identity(student):
+    t = seeded_tensor(22, 3, 2, 5)
+    once = student.swap_last_two(t)
+    check_tensor(once, shape=(3, 5, 2), dtype=torch.float32)
+    twice = student.swap_last_two(once)
+    check_tensor(twice, shape=(3, 2, 5), dtype=torch.float32)
+    check_close(twice, t)

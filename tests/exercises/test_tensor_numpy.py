@@ -99,3 +99,32 @@ def test_shared_tensor_shares_memory(student):
             fail("shared_tensor changed the dtype, which forces a copy; keep the array's dtype")
         check_equal(a0, 123.0, what="after t[0] = 123, a[0]")
         check_equal(t1, -7.0, what="after a[1] = -7, t[1]")
+
+
+def to_numpy_transposed(student, base):
+    """to_numpy(t) on a non-contiguous tensor (a transpose)"""
+    return student.tensor_numpy.to_numpy(base.t())
+
+
+def to_tensor_input_kept(student, a):
+    """to_tensor(a, requires_grad=True), then a check that a is unchanged"""
+    before = a.copy()
+    out = student.tensor_numpy.to_tensor(a, requires_grad=True)
+    return out, a.dtype == before.dtype and bool((a == before).all())
+
+
+@graded("to_numpy", points=1)
+def test_to_numpy_non_contiguous(student):
+    base = seeded_tensor(15, 3, 5)
+    out = student.probe(to_numpy_transposed, base)
+    check_array(out, shape=(5, 3), dtype="float32")
+    check_close(out, base.t().numpy())
+
+
+@graded("to_tensor", points=1)
+def test_to_tensor_leaves_its_input_alone(student):
+    a = seeded_array(16, 4, 3, dtype="int64")
+    out, unchanged = student.probe(to_tensor_input_kept, a)
+    check_tensor(out, shape=(4, 3), dtype=torch.float32)
+    if not unchanged:
+        fail("to_tensor changed the array it was given; convert a copy, never the input")
