@@ -15,6 +15,14 @@ DEFAULT_SUBMISSION = os.path.join(os.path.dirname(os.path.dirname(os.path.abspat
 
 
 class GradingFailed(click.ClickException):
+    """The grader could not grade: one line on stderr, exit status 2."""
+
+    exit_code = 2
+
+
+class BadInput(click.ClickException):
+    """A missing folder, a file for a folder, an unknown exercise: one line, exit status 2."""
+
     exit_code = 2
 
 
@@ -57,7 +65,7 @@ def grade(submission, output, fmt, exercises, timeout, memory, fail_under, sandb
         result = engine.grade(submission, exercises, timeout=timeout, memory_mib=memory,
                               sandbox=sandbox)
     except engine.UsageError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise BadInput(str(exc)) from None
     except GraderError as exc:
         raise GradingFailed(str(exc)) from None
     text = report.render(result, fmt)

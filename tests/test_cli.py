@@ -18,22 +18,29 @@ def invoke(*args):
     return CliRunner().invoke(main, ["grade", *args])
 
 
+def one_line(result):
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    return lines[0]
+
+
 def test_missing_folder(tmp_path):
     result = invoke(str(tmp_path / "nope"))
-    assert result.exit_code == 2 and "does not exist" in result.output
+    assert result.exit_code == 2 and "does not exist" in one_line(result)
 
 
 def test_file_instead_of_folder(tmp_path):
     path = tmp_path / "shapes.py"
     path.write_text("x = 1\n")
     result = invoke(str(path))
-    assert result.exit_code == 2 and "is a file" in result.output
+    assert result.exit_code == 2 and "is a file" in one_line(result)
 
 
 def test_unknown_exercise_lists_the_known_ones():
     result = invoke(SOLUTIONS, "-e", "tensor_numpi")
     assert result.exit_code == 2
-    assert "unknown exercise 'tensor_numpi'" in result.output and "tensor_numpy" in result.output
+    line = one_line(result)
+    assert "unknown exercise 'tensor_numpi'" in line and "tensor_numpy" in line
 
 
 @pytest.mark.parametrize("args", [["--format", "xml"], ["--timeout", "0"], ["--memory", "10"],
