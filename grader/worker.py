@@ -12,7 +12,6 @@ import os
 import resource
 import sys
 import threading
-import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 

@@ -429,7 +429,7 @@ def diagram_shapes_view_vs_transpose() -> Diagram:
     fills = lambda r, c, v: VALUE_FILLS[v]  # noqa: E731
     cw, ch = 52, 44
     # Source tensor and its memory.
-    src = dg.grid(60, 100, [[0, 1, 2], [3, 4, 5]], cw, ch, fills=fills)
+    dg.grid(60, 100, [[0, 1, 2], [3, 4, 5]], cw, ch, fills=fills)
     dg.text((60 + 1.5 * cw, 196), "t", size=17, align="center")
     mx = 420
     dg.text((mx, 88), "memory (storage), one flat block:", size=15, fill=MUTED)

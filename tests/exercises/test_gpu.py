@@ -1,6 +1,7 @@
 """Hidden tests: devices and DataParallel (the tests marked gpu=True are skipped without CUDA)."""
 
 import torch
+import torch.nn as nn
 
 from grader.testing import (check_array, check_close, check_equal, check_tensor, fail, graded,
                             seeded_tensor)
