@@ -64,6 +64,7 @@ def grade(submission, exercise_names=(), timeout=5.0, memory_mib=2048, sandbox="
             "cuda_available": bool(torch.cuda.is_available()),
             "gpu_count": int(torch.cuda.device_count()),
             "sandbox": client.level,
+            "process_limit": client.process_limit,
         }
         if client.level_notes:
             environment["sandbox_notes"] = client.level_notes

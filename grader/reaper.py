@@ -52,9 +52,10 @@ def descendants(pid):
     return seen
 
 
-def kill_tree(pid, spare=()):
-    """SIGKILL `pid` and everything below it (stopping first so nothing forks away)."""
-    victims = [p for p in [pid, *descendants(pid)] if p not in spare]
+def kill_tree(pid, spare=(), also=()):
+    """SIGKILL `pid`, everything below it and the pids in `also` (a cgroup's members,
+    which may have left the tree); stopped first, so nothing forks away meanwhile."""
+    victims = [p for p in dict.fromkeys([pid, *descendants(pid), *also]) if p not in spare]
     for sig in (signal.SIGSTOP, signal.SIGKILL):
         for victim in victims:
             try:

@@ -13,8 +13,10 @@ import time
 import weakref
 
 from . import codec, reaper, sandbox
+from .cgroup import PidsCgroup
 
 OUTPUT_LIMIT = 64 << 10
+PIDS_LIMIT = 256  # processes and threads of one worker, where a cgroup can hold them
 STARTUP_TIMEOUT = 120.0
 
 
@@ -234,6 +236,8 @@ class WorkerClient:
         self.released = []
         self.pending = None  # a start under way (see start_async)
         self.current_forbidden = []  # set by the `student` fixture for the test in progress
+        self.group = None  # the running worker's pids cgroup, where one could be made
+        self.process_limit = None
         self.children_before = set(reaper.children_of(os.getpid()))
         reaper.become_subreaper()
 
@@ -258,6 +262,9 @@ class WorkerClient:
             res_r, res_w = os.pipe()
             out_r, out_w = os.pipe()
             argv = plan.argv + ["--fds", f"{req_r},{res_w}"]
+            group = PidsCgroup.make(PIDS_LIMIT)
+            if group is not None:
+                argv = group.wrap(argv)
             try:
                 proc = subprocess.Popen(
                     argv, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w,
@@ -266,11 +273,13 @@ class WorkerClient:
             except OSError as exc:
                 for fd in (req_r, req_w, res_r, res_w, out_r, out_w):
                     os.close(fd)
+                if group is not None:
+                    group.remove()
                 reasons.append(f"{level}: {exc}")
                 continue
             for fd in (req_r, res_w, out_w):
                 os.close(fd)
-            return proc, req_w, res_r, OutputBuffer(out_r), plan, reasons
+            return proc, req_w, res_r, OutputBuffer(out_r), plan, reasons, group
         raise GraderError("no way to start a worker: " + "; ".join(reasons))
 
     def start_async(self):
@@ -283,9 +292,11 @@ class WorkerClient:
         while True:
             if self.pending is None:
                 self.pending = self.spawn()
-            proc, req_w, res_r, output, plan, reasons = self.pending
+            proc, req_w, res_r, output, plan, reasons, group = self.pending
             self.pending = None
             self.proc, self.req_w, self.res_r, self.output = proc, req_w, res_r, output
+            self.group = group
+            self.process_limit = f"cgroup pids.max={PIDS_LIMIT}" if group else "rlimit"
             self.level = plan.level
             try:
                 header, _ = self.read_reply(STARTUP_TIMEOUT)
@@ -311,7 +322,7 @@ class WorkerClient:
     def kill(self):
         """Kill the whole sandbox, never a single pid."""
         if self.proc is not None:
-            reaper.kill_tree(self.proc.pid)
+            reaper.kill_tree(self.proc.pid, also=self.group.members() if self.group else ())
             try:
                 self.proc.wait(timeout=5)
             except (subprocess.TimeoutExpired, ChildProcessError):
@@ -322,16 +333,21 @@ class WorkerClient:
                 except OSError:
                     pass
             self.proc = None
+        if self.group is not None:
+            self.group.remove()
+            self.group = None
 
     def close(self):
         if self.pending is not None:
-            proc = self.pending[0]
+            proc, group = self.pending[0], self.pending[-1]
             self.pending = None
-            reaper.kill_tree(proc.pid)
+            reaper.kill_tree(proc.pid, also=group.members() if group else ())
             try:
                 proc.wait(timeout=5)
             except (subprocess.TimeoutExpired, ChildProcessError):
                 pass
+            if group is not None:
+                group.remove()
         self.kill()
         reaper.kill_orphans(spare=self.children_before)
 

@@ -128,3 +128,4 @@ def test_to_tensor_leaves_its_input_alone(student):
     check_tensor(out, shape=(4, 3), dtype=torch.float32)
     if not unchanged:
         fail("to_tensor changed the array it was given; convert a copy, never the input")
+    check_close(out, a.astype(np.float32))
