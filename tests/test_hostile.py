@@ -33,6 +33,8 @@ EXTRA_FILES = {
         "usercustomize.py": "open('@OUTSIDE@', 'w').write('usercustomize ran')\n",
     },
 }
+# Cases whose tensor_numpy.py is a symbolic link to this target instead.
+LINKS = {"symlink_to_solutions": "@PROJECT@/solutions/tensor_numpy.py"}
 PROTECTED = [os.path.join(PROJECT, p) for p in (
     "tests/exercises/test_tensor_numpy.py", "grader/report.py", "solutions/tensor_numpy.py")]
 
@@ -136,6 +138,9 @@ def test_hostile_submission(case, level, tmp_path, honest_report):
     files = {"tensor_numpy.py": module}
     files.update({name: fill(text) for name, text in EXTRA_FILES.get(case, {}).items()})
     sub = make_submission(str(tmp_path / "sub"), files, modules={"shapes"})
+    if case in LINKS:
+        os.unlink(os.path.join(sub, "tensor_numpy.py"))
+        os.symlink(fill(LINKS[case]), os.path.join(sub, "tensor_numpy.py"))
     before = digest(PROTECTED)
     try:
         proc = run_grader(sub, "-e", "tensor_numpy", "-e", "shapes", "--timeout", "1.5",
