@@ -92,6 +92,11 @@ class GradingPlugin:
 
     def import_module(self, name):
         path = os.path.join(self.submission, f"{name}.py")
+        if os.path.islink(path) and not os.path.realpath(path).startswith(
+                os.path.realpath(self.submission) + os.sep):
+            return ModuleUnavailable(
+                f"{name}.py is a link to a file outside the submission folder, which the grader "
+                "does not look at; put the file itself in the folder", "error", "import_error")
         if not os.path.isfile(path):
             return ModuleUnavailable(f"the submission has no {name}.py", "error", "missing")
         source = self.source(name)
