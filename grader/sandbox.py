@@ -13,6 +13,7 @@ All levels get the rlimits set by the worker itself, and the grader reaps any
 process the worker leaves behind (see `grader.reaper`).
 """
 
+import functools
 import os
 import shutil
 import stat
@@ -127,7 +128,9 @@ def readable_by_others(path):
         path = parent
 
 
+@functools.lru_cache(maxsize=None)
 def bubblewrap_works():
+    """Whether bwrap can make its namespaces here (asked once per process)."""
     bwrap = shutil.which("bwrap")
     if not bwrap:
         return False, "bwrap is not installed"

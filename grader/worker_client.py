@@ -249,7 +249,6 @@ class WorkerClient:
             args.append("--gpu")
         return args
 
-
     def spawn(self):
         """Start a worker at the first level that works; returns without waiting for it."""
         reasons = []
