@@ -92,7 +92,7 @@ def bubblewrap_argv(submission, worker_args, hidden):
         if os.path.exists(path) and under(path, submission) and os.path.realpath(path) != os.path.realpath(submission):
             rel = os.path.relpath(os.path.realpath(path), os.path.realpath(submission))
             argv += ["--tmpfs", os.path.join(SANDBOX_SUBMISSION, rel)]
-    for name in ("worker.py", "codec.py"):
+    for name in ("worker.py", "codec.py", "probe_prelude.py"):
         argv += ["--ro-bind", os.path.join(PACKAGE_DIR, name), f"{WORKER_DIR}/{name}"]
     argv += ["--chdir", SANDBOX_SUBMISSION, "--clearenv"]
     for key, value in sandbox_env().items():

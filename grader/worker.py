@@ -15,8 +15,7 @@ import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-PROBE_GLOBALS = "import math\nimport numpy as np\nimport numpy\nimport torch\nimport torch.nn as nn\n" \
-                "import torch.nn.functional as F\nfrom PIL import Image\n"
+
 
 
 def load_codec():
@@ -188,6 +187,8 @@ class Worker:
         self.handles = {}
         self.next_handle = 1
         self.shipped = {}
+        with open(os.path.join(HERE, "probe_prelude.py")) as fh:
+            self.prelude = compile(fh.read(), "<probe prelude>", "exec")
         self.monitor = ForbiddenMonitor(submission)
         self.student = StudentModules(self)
 
@@ -208,7 +209,7 @@ class Worker:
         fn = self.shipped.get(key)
         if fn is None:
             namespace = {"__name__": "grader_probe"}
-            exec(compile(PROBE_GLOBALS, "<probe-imports>", "exec"), namespace)
+            exec(self.prelude, namespace)
             exec(compile(source, f"<probe {name}>", "exec"), namespace)
             fn = self.shipped[key] = namespace[name]
         return fn

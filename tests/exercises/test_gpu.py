@@ -4,7 +4,7 @@ import torch
 import torch.nn as nn
 
 from grader.testing import (check_array, check_close, check_equal, check_tensor, fail, graded,
-                            seeded_tensor)
+                            seeded_tensor, stand_in)
 
 
 # ---------------------------------------------------------------- probes (run in the worker)
@@ -55,17 +55,9 @@ def parallelize_on_cpu_model(student, x, correct_pick_device):
     model = nn.Sequential(nn.Linear(5, 8), nn.ReLU(), nn.Linear(8, 3))
     with torch.no_grad():
         expected = model(x)
-    module = student.gpu
     # parallelize is graded on its own: a correct pick_device stands in for the submission's.
-    had, saved = hasattr(module, "pick_device"), getattr(module, "pick_device", None)
-    module.pick_device = correct_pick_device
-    try:
-        out = module.parallelize(model)
-    finally:
-        if had:
-            module.pick_device = saved
-        else:
-            del module.pick_device
+    with stand_in(student.gpu, "pick_device", correct_pick_device):
+        out = student.gpu.parallelize(model)
     is_module = isinstance(out, nn.Module)
     facts = {
         "same_object": out is model,
@@ -114,17 +106,9 @@ def parallelize_on_gpu(student, x, correct_pick_device):
     model = nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Linear(16, 4))
     with torch.no_grad():
         expected = model(x)
-    module = student.gpu
     # parallelize is graded on its own: a correct pick_device stands in for the submission's.
-    had, saved = hasattr(module, "pick_device"), getattr(module, "pick_device", None)
-    module.pick_device = correct_pick_device
-    try:
-        out = module.parallelize(model)
-    finally:
-        if had:
-            module.pick_device = saved
-        else:
-            del module.pick_device
+    with stand_in(student.gpu, "pick_device", correct_pick_device):
+        out = student.gpu.parallelize(model)
     devices = sorted({p.device.type for p in out.parameters()})
     with torch.no_grad():
         got = out(x.to("cuda")).cpu()
