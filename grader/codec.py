@@ -321,10 +321,9 @@ class Encoder:
             return None
         if img.mode not in IMAGE_MODES:
             img = img.convert("RGBA")
-        palette = None
-        if img.mode == "P":
+        if img.mode == "P":  # palettes do not travel: the colours do
             img = img.convert("RGBA") if "transparency" in img.info else img.convert("RGB")
-        return ["image", img.mode, list(img.size), self.buffer(img.tobytes()), palette]
+        return ["image", img.mode, list(img.size), self.buffer(img.tobytes())]
 
 
 def encode(obj, to_handle=None, describe_handles=True):
@@ -542,7 +541,7 @@ class Decoder:
         except RuntimeError:
             raise CodecError(f"bad device {name!r}") from None
 
-    def tag_image(self, depth, mode, size, idx, palette):
+    def tag_image(self, depth, mode, size, idx):
         from PIL import Image
         if mode not in IMAGE_MODES or mode == "P":
             raise CodecError("image mode not allowed")

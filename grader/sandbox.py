@@ -19,7 +19,7 @@ import shutil
 import stat
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 LEVELS = ("bubblewrap", "unprivileged-user", "process")
 WORKER_DIR = "/opt/grader-worker"
@@ -33,7 +33,6 @@ class Plan:
     level: str
     argv: list
     submission_path: str  # the submission's path as the worker sees it
-    notes: list = field(default_factory=list)
 
 
 def nvidia_paths():

@@ -356,7 +356,6 @@ class WorkerClient:
     # ------------------------------------------------------------ the pipe
     def read_reply(self, timeout):
         deadline = time.monotonic() + timeout
-        chunks = []
 
         def read_exact(n):
             got = bytearray()
@@ -371,7 +370,6 @@ class WorkerClient:
                 if not chunk:
                     raise StudentCrash(self.death_reason())
                 got += chunk
-            chunks.append(len(got))
             return bytes(got)
 
         try:

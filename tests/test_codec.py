@@ -125,7 +125,7 @@ def test_exceptions_travel_as_data():
     (["ndarray", {"dtype": "float64", "shape": [2]}, 0], [b"\x00" * 8]),
     (["ndarray", {"dtype": "float64", "shape": [-1]}, 0], [b""]),
     (["function", "import os", "f"], []),
-    (["image", "P", [1, 1], 0, None], [b"\x00"]),
+    (["image", "P", [1, 1], 0], [b"\x00"]),
     (["int", 5], []),
     (["dict", [[["list", []], ["none"]]]], []),
     (["bytes", 3], []),
