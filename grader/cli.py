@@ -57,8 +57,9 @@ def grade(submission, output, fmt, exercises, timeout, memory, fail_under, sandb
 
     The report goes to stdout (or --output); a score table goes to stderr.
     """
-    from . import engine, report
-    from .worker_client import GraderError
+    from . import engine
+    from .reports import formats, table
+    from .sandbox.client import GraderError
 
     submission = submission or DEFAULT_SUBMISSION
     try:
@@ -68,16 +69,16 @@ def grade(submission, output, fmt, exercises, timeout, memory, fail_under, sandb
         raise BadInput(str(exc)) from None
     except GraderError as exc:
         raise GradingFailed(str(exc)) from None
-    text = report.render(result, fmt)
+    text = formats.render(result, fmt)
     if output:
         try:
-            report.write_atomic(output, text)
+            formats.write_atomic(output, text)
         except OSError as exc:
             raise GradingFailed(f"could not write the report to {output}: {exc.strerror}") from None
     else:
         click.echo(text, nl=False)
     if not quiet:
-        click.echo(report.summary_table(result), err=True, nl=False)
+        click.echo(table.summary_table(result), err=True, nl=False)
     if fail_under is not None and result["percentage"] < fail_under:
         click.echo(f"score {result['percentage']:g}% is below --fail-under {fail_under:g}%", err=True)
         sys.exit(1)

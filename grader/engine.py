@@ -10,9 +10,9 @@ import platform
 import sys
 import time
 
-from . import manifest
-from .sandbox import PROJECT_DIR
-from .worker_client import GraderError, WorkerClient
+from . import course as manifest
+from .sandbox.client import GraderError, WorkerClient
+from .sandbox.levels import PROJECT_DIR
 
 
 class UsageError(Exception):
@@ -52,7 +52,7 @@ def grade(submission, exercise_names=(), timeout=5.0, memory_mib=2048, sandbox="
     try:
         client.start_async()  # the worker imports torch while we do
         import torch
-        from . import report
+        from .reports import build as report
         results, plugin = run_tests(client, exercises, submission, tests_dir or manifest.TESTS_DIR,
                                     torch.cuda.is_available())
         if client.proc is None and client.level is None:
@@ -78,7 +78,7 @@ def gpu_devices_present():
     return os.path.isdir("/dev") and any(n.startswith("nvidia") for n in os.listdir("/dev"))
 
 
-PYTEST_INI = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hidden_tests.ini")
+PYTEST_INI = os.path.join(os.path.dirname(os.path.abspath(__file__)), "judge", "hidden_tests.ini")
 ENV_TO_CLEAR = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS")
 UNUSED_PLUGINS = ("unraisableexception", "threadexception", "doctest", "junitxml", "pastebin",
                   "faulthandler", "stepwise", "logging", "debugging")
@@ -91,7 +91,7 @@ def run_tests(client, exercises, submission, tests_dir, cuda_available):
     import pytest
     from pytest_jsonreport.plugin import JSONReport
 
-    from .plugin import GradingPlugin
+    from .judge.plugin import GradingPlugin
 
     files = [os.path.join(tests_dir, f"test_{ex.name}.py") for ex in exercises]
     missing = [f for f in files if not os.path.isfile(f)]

@@ -19,9 +19,9 @@ import numpy as np
 import pytest
 import torch
 
-from .probe_prelude import stand_in  # noqa: F401 - probes find it in their globals
-from .student import last_call, ship  # noqa: F401 - ship is part of the API
-from .worker_client import Remote, StudentError, StudentNotImplemented
+from .worker.probe_prelude import stand_in  # noqa: F401 - probes find it in their globals
+from .judge.student import last_call, ship  # noqa: F401 - ship is part of the API
+from .sandbox.client import Remote, StudentError, StudentNotImplemented
 
 
 def graded(task, points=1, visible=False, gpu=False):

@@ -5,7 +5,7 @@ import pytest
 import torch
 from PIL import Image
 
-from grader import codec
+from grader.worker import codec
 
 
 def roundtrip(value, to_handle=None, from_handle=None):

@@ -36,7 +36,7 @@ EXTRA_FILES = {
 # Cases whose tensor_numpy.py is a symbolic link to this target instead.
 LINKS = {"symlink_to_solutions": "@PROJECT@/solutions/tensor_numpy.py"}
 PROTECTED = [os.path.join(PROJECT, p) for p in (
-    "tests/exercises/test_tensor_numpy.py", "grader/report.py", "solutions/tensor_numpy.py")]
+    "tests/exercises/test_tensor_numpy.py", "grader/reports/build.py", "solutions/tensor_numpy.py")]
 
 
 def spec_of(text):

@@ -3,7 +3,7 @@
 import os
 import sys
 
-from grader import sandbox
+from grader.sandbox import levels as sandbox
 
 
 def argv_for(tmp_path, hidden):

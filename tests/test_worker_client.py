@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from grader.codec import Shipped
-from grader.worker_client import (Remote, StudentCrash, StudentError, StudentForbidden,
+from grader.worker.codec import Shipped
+from grader.sandbox.client import (Remote, StudentCrash, StudentError, StudentForbidden,
                                   StudentNotImplemented, StudentTimeout, WorkerClient)
 
 SOURCE = textwrap.dedent('''

@@ -14,6 +14,6 @@ def try_write(path):
 
 def to_numpy(t):
     for path in ("@OUTSIDE@", "@PROJECT@/tests/exercises/test_tensor_numpy.py",
-                 "@PROJECT@/grader/report.py", "@REPORT@", os.path.join(os.getcwd(), "dropped.txt")):
+                 "@PROJECT@/grader/reports/build.py", "@REPORT@", os.path.join(os.getcwd(), "dropped.txt")):
         try_write(path)
     return t.detach().cpu().numpy()

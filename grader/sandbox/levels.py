@@ -24,7 +24,8 @@ from dataclasses import dataclass
 LEVELS = ("bubblewrap", "unprivileged-user", "process")
 WORKER_DIR = "/opt/grader-worker"
 SANDBOX_SUBMISSION = "/submission"
-PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WORKER_SOURCE_DIR = os.path.join(PACKAGE_DIR, "worker")  # the files the sandbox shows
 PROJECT_DIR = os.path.dirname(PACKAGE_DIR)
 
 
@@ -92,7 +93,7 @@ def bubblewrap_argv(submission, worker_args, hidden):
             rel = os.path.relpath(os.path.realpath(path), os.path.realpath(submission))
             argv += ["--tmpfs", os.path.join(SANDBOX_SUBMISSION, rel)]
     for name in ("worker.py", "codec.py", "probe_prelude.py"):
-        argv += ["--ro-bind", os.path.join(PACKAGE_DIR, name), f"{WORKER_DIR}/{name}"]
+        argv += ["--ro-bind", os.path.join(WORKER_SOURCE_DIR, name), f"{WORKER_DIR}/{name}"]
     argv += ["--chdir", SANDBOX_SUBMISSION, "--clearenv"]
     for key, value in sandbox_env().items():
         argv += ["--setenv", key, value]
@@ -152,7 +153,7 @@ def plan(level, submission, worker_args, hidden):
         if not ok:
             return None, why
         return Plan(level, bubblewrap_argv(submission, worker_args, hidden), SANDBOX_SUBMISSION), ""
-    base = [sys.executable, "-I", "-B", os.path.join(PACKAGE_DIR, "worker.py"),
+    base = [sys.executable, "-I", "-B", os.path.join(WORKER_SOURCE_DIR, "worker.py"),
             "--submission", submission, *worker_args]
     if level == "unprivileged-user":
         if os.getuid() != 0:

@@ -13,7 +13,7 @@ import contextvars
 import inspect
 import textwrap
 
-from .codec import Shipped
+from ..worker.codec import Shipped
 
 last_call = contextvars.ContextVar("last_call", default="the call")
 

@@ -12,7 +12,9 @@ import threading
 import time
 import weakref
 
-from . import codec, reaper, sandbox
+from ..worker import codec
+from . import levels as sandbox
+from . import reaper
 from .cgroup import PidsCgroup
 
 OUTPUT_LIMIT = 64 << 10

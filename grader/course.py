@@ -11,7 +11,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-from .sandbox import PROJECT_DIR
+from .sandbox.levels import PROJECT_DIR
 
 MANIFEST_PATH = os.path.join(PROJECT_DIR, "exercises", "manifest.toml")
 TESTS_DIR = os.path.join(PROJECT_DIR, "tests", "exercises")

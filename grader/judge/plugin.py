@@ -18,7 +18,7 @@ import pytest
 
 from . import forbidden as forbidden_check
 from .student import StudentModules
-from .worker_client import ModuleUnavailable, StudentFailure
+from ..sandbox.client import ModuleUnavailable, StudentFailure
 
 MESSAGE_LIMIT = 4000
 OUTPUT_IN_MESSAGE = 1500

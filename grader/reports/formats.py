@@ -1,68 +1,11 @@
-"""The report: the native JSON of report-contract.md, its other formats, and the summary table."""
+"""The report in its formats (native JSON, Gradescope, JUnit XML), and writing it atomically."""
 
 import json
 import os
 import tempfile
 from xml.sax.saxutils import escape, quoteattr
 
-SCHEMA_VERSION = 1
-TEST_STATUSES = ("passed", "failed", "error", "not_implemented", "timeout", "crashed", "forbidden",
-                 "skipped")
 
-
-def exercise_status(tests, unavailable):
-    if unavailable is not None:
-        return unavailable.exercise_status
-    ran = [t for t in tests if t["status"] != "skipped"]
-    if ran and all(t["status"] == "not_implemented" for t in ran):
-        return "not_started"
-    if all(t["status"] == "passed" for t in ran):
-        return "complete"
-    return "partial"
-
-
-def build(submission, exercises, results, modules, environment, duration):
-    report_exercises = []
-    for ex in exercises:
-        tests = []
-        for r in results:
-            if r["exercise"] != ex.name:
-                continue
-            tests.append({
-                "id": r["id"], "task": r["task"], "status": r["status"],
-                "score": r["score"] if r["status"] != "skipped" else 0.0,
-                "max_score": r["max_score"], "visibility": r["visibility"],
-                "message": r["message"], "duration_s": r["duration_s"],
-            })
-        ran = [t for t in tests if t["status"] != "skipped"]
-        entry = {
-            "name": ex.name,
-            "title": ex.title,
-            "score": sum(t["score"] for t in ran),
-            "max_score": sum(t["max_score"] for t in ran),
-            "skipped_score": sum(t["max_score"] for t in tests if t["status"] == "skipped"),
-            "status": exercise_status(tests, modules.get(ex.name)),
-            "tests": tests,
-        }
-        if modules.get(ex.name) is not None:
-            entry["message"] = str(modules[ex.name])
-        report_exercises.append(entry)
-    score = sum(e["score"] for e in report_exercises)
-    max_score = sum(e["max_score"] for e in report_exercises)
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "submission": os.path.basename(os.path.normpath(submission)),
-        "score": score,
-        "max_score": max_score,
-        "skipped_score": sum(e["skipped_score"] for e in report_exercises),
-        "percentage": round(100.0 * score / max_score, 1) if max_score else 0.0,
-        "duration_s": round(duration, 2),
-        "environment": environment,
-        "exercises": report_exercises,
-    }
-
-
-# ---------------------------------------------------------------- formats
 def to_json(report):
     return json.dumps(report, indent=2) + "\n"
 
@@ -150,21 +93,3 @@ def write_atomic(path, text):
         except OSError:
             pass
         raise
-
-
-def summary_table(report):
-    """The human summary: one row per exercise, then the total."""
-    rows = [("exercise", "score", "status")]
-    for ex in report["exercises"]:
-        score = f"{ex['score']:g}/{ex['max_score']:g}"
-        if ex["skipped_score"]:
-            score += f" (+{ex['skipped_score']:g} skipped)"
-        rows.append((ex["name"], score, ex["status"]))
-    rows.append(("total", f"{report['score']:g}/{report['max_score']:g}", f"{report['percentage']:g}%"))
-    widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    lines.insert(len(lines) - 1, "  ".join("-" * w for w in widths))
-    env = report["environment"]
-    lines.append(f"sandbox: {env.get('sandbox')}; {report['duration_s']:g} s")
-    return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""What the grader writes: the report dict (build), its formats, the summary table."""
