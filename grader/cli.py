@@ -10,9 +10,6 @@ import sys
 
 import click
 
-DEFAULT_SUBMISSION = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                  "exercises")
-
 
 class GradingFailed(click.ClickException):
     """The grader could not grade: one line on stderr, exit status 2."""
@@ -30,6 +27,22 @@ class BadInput(click.ClickException):
 @click.version_option(package_name="torch-grader", prog_name="grader")
 def main():
     """Grade PyTorch and NumPy exercises with hidden tests, in a sandbox."""
+
+
+def course_option(fn):
+    return click.option(
+        "--course", "course_dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
+        help="The course folder (holding exercises/manifest.toml). Default: $GRADER_COURSE, "
+             "else the nearest such folder at or above the current one.")(fn)
+
+
+def find_course(course_dir):
+    from . import course
+    from .errors import UsageError
+    try:
+        return course.find(course_dir)
+    except UsageError as exc:
+        raise BadInput(str(exc)) from None
 
 
 @main.command()
@@ -52,8 +65,9 @@ def main():
               default="auto", show_default=True,
               help="Isolation for the submission: auto picks the strongest that works here.")
 @click.option("--quiet", "-q", is_flag=True, help="Do not print the score table on stderr.")
-def grade(submission, output, fmt, exercises, timeout, memory, fail_under, sandbox, quiet):
-    """Grade SUBMISSION, a folder of student modules (default: the project's exercises/).
+@course_option
+def grade(submission, output, fmt, exercises, timeout, memory, fail_under, sandbox, quiet, course_dir):
+    """Grade SUBMISSION, a folder of student modules (default: the course's exercises/).
 
     The report goes to stdout (or --output); a score table goes to stderr.
     """
@@ -61,10 +75,11 @@ def grade(submission, output, fmt, exercises, timeout, memory, fail_under, sandb
     from .reports import formats, table
     from .sandbox.client import GraderError
 
-    submission = submission or DEFAULT_SUBMISSION
+    course = find_course(course_dir)
+    submission = submission or course.exercises_dir
     try:
         result = engine.grade(submission, exercises, timeout=timeout, memory_mib=memory,
-                              sandbox=sandbox)
+                              sandbox=sandbox, course=course)
     except engine.UsageError as exc:
         raise BadInput(str(exc)) from None
     except GraderError as exc:
@@ -78,6 +93,8 @@ def grade(submission, output, fmt, exercises, timeout, memory, fail_under, sandb
     else:
         click.echo(text, nl=False)
     if not quiet:
+        for line in engine.misnamed(result["submission_path"], course):
+            click.echo(line, err=True)
         click.echo(table.summary_table(result), err=True, nl=False)
     if fail_under is not None and result["percentage"] < fail_under:
         click.echo(f"score {result['percentage']:g}% is below --fail-under {fail_under:g}%", err=True)

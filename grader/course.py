@@ -1,6 +1,14 @@
-"""The exercise manifest: order, titles, hints and forbidden calls (exercises/manifest.toml).
+"""A course is a folder; this module finds one and reads it.
 
-The grader reads the project's own manifest, never a submission's copy.
+A course holds `exercises/manifest.toml` (order, titles, hints, forbidden calls)
+and `exercises/` (the stubs), `assets_picture/`, and, in the instructor's copy
+only, `solutions/` and the hidden tests (`tests/exercises/`). A student handout
+holds the public tests instead (`tests/public/`: the visible tests alone).
+
+The grader grades the course it finds (`find`), never its own checkout by
+accident: `--course DIR`, then `$GRADER_COURSE`, then the nearest folder at or
+above the current one that holds `exercises/manifest.toml`, then the checkout
+an editable install points at.
 """
 
 import os
@@ -11,12 +19,13 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-from .sandbox.levels import PROJECT_DIR
+from .errors import UsageError
 
-MANIFEST_PATH = os.path.join(PROJECT_DIR, "exercises", "manifest.toml")
-TESTS_DIR = os.path.join(PROJECT_DIR, "tests", "exercises")
-SOLUTIONS_DIR = os.path.join(PROJECT_DIR, "solutions")
-EXERCISES_DIR = os.path.join(PROJECT_DIR, "exercises")
+MANIFEST = os.path.join("exercises", "manifest.toml")
+HIDDEN_TESTS = os.path.join("tests", "exercises")
+PUBLIC_TESTS = os.path.join("tests", "public")
+# The checkout this package sits in, when it is one (an editable install or a source tree).
+CHECKOUT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @dataclass
@@ -39,14 +48,70 @@ class Exercise:
                 return task
         return None
 
+
+@dataclass
+class Course:
+    root: str
+    exercises: list
+
     @property
-    def test_file(self):
-        return os.path.join(TESTS_DIR, f"test_{self.name}.py")
+    def manifest_path(self):
+        return os.path.join(self.root, MANIFEST)
+
+    @property
+    def exercises_dir(self):
+        return os.path.join(self.root, "exercises")
+
+    @property
+    def solutions_dir(self):
+        return os.path.join(self.root, "solutions")
+
+    @property
+    def assets_dir(self):
+        return os.path.join(self.root, "assets_picture")
+
+    @property
+    def hidden_tests_dir(self):
+        return os.path.join(self.root, HIDDEN_TESTS)
+
+    @property
+    def public_tests_dir(self):
+        return os.path.join(self.root, PUBLIC_TESTS)
+
+    @property
+    def is_handout(self):
+        """A student's copy: public tests only, no hidden tests."""
+        return not os.path.isdir(self.hidden_tests_dir)
+
+    @property
+    def tests_dir(self):
+        """The tests this course grades with: the hidden ones where present, else the public ones."""
+        return self.public_tests_dir if self.is_handout else self.hidden_tests_dir
+
+    @property
+    def module_files(self):
+        return [f"{ex.name}.py" for ex in self.exercises]
+
+    def by_name(self):
+        return {ex.name: ex for ex in self.exercises}
+
+    def task_owner(self, task_name):
+        """The exercise that holds `task_name`, or None."""
+        for ex in self.exercises:
+            if ex.task(task_name):
+                return ex
+        return None
+
+    def all_tasks(self):
+        return [(ex, task) for ex in self.exercises for task in ex.tasks]
 
 
-def load(path=MANIFEST_PATH):
-    with open(path, "rb") as fh:
-        data = tomllib.load(fh)
+def load_manifest(path):
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{path} is not valid TOML: {exc}") from None
     exercises = []
     for entry in data.get("exercises", []):
         tasks = [Task(t["name"], list(t.get("hints", [])), list(t.get("forbidden", [])))
@@ -56,5 +121,37 @@ def load(path=MANIFEST_PATH):
     return exercises
 
 
-def by_name(exercises=None):
-    return {ex.name: ex for ex in (exercises if exercises is not None else load())}
+def is_course(folder):
+    return os.path.isfile(os.path.join(folder, MANIFEST))
+
+
+def open_course(root):
+    root = os.path.realpath(root)
+    return Course(root, load_manifest(os.path.join(root, MANIFEST)))
+
+
+def find(course_dir=None, cwd=None, environ=None):
+    """The course to grade; a UsageError that says where it looked when there is none."""
+    environ = os.environ if environ is None else environ
+    if course_dir:
+        if not is_course(course_dir):
+            raise UsageError(f"--course {course_dir}: no {MANIFEST} there")
+        return open_course(course_dir)
+    if environ.get("GRADER_COURSE"):
+        path = environ["GRADER_COURSE"]
+        if not is_course(path):
+            raise UsageError(f"GRADER_COURSE={path}: no {MANIFEST} there")
+        return open_course(path)
+    here = os.path.realpath(cwd or os.getcwd())
+    folder = here
+    while True:
+        if is_course(folder):
+            return open_course(folder)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    if is_course(CHECKOUT):
+        return open_course(CHECKOUT)
+    raise UsageError(f"no course found: no {MANIFEST} in {here} or any folder above it, "
+                     "and none named by --course or GRADER_COURSE")

@@ -1,81 +1,170 @@
-"""Grade one submission: start its worker, run the hidden tests, build the report.
+"""Grade submissions of a course: start a worker, run the hidden tests, build the report.
 
-This is the library behind `grader grade`; the CLI only parses options and
-prints. Importing this module is cheap: torch and pytest are imported inside
-`grade`, after the worker has been started, so that the two imports overlap.
+This is the library behind `grader grade`, `check`, `watch` and `batch`; the CLI
+only parses options and prints. `grade()` grades one submission; a `Grader`
+grades many in one process, keeping pytest, torch and the test modules imported
+and starting the next submission's worker while the current one is graded.
+Importing this module is cheap: torch and pytest are imported after the first
+worker has been started, so that the two imports overlap.
 """
 
+import difflib
 import os
 import platform
 import sys
 import time
 
-from . import course as manifest
+from . import course as courses
+from .errors import UsageError
 from .sandbox.client import GraderError, WorkerClient
-from .sandbox.levels import PROJECT_DIR
+
+__all__ = ["grade", "Grader", "UsageError", "GraderError", "check_submission"]
 
 
-class UsageError(Exception):
-    """Bad input from the person running the grader (exit status 2)."""
-
-
-def check_submission(path):
+def check_submission(path, course):
+    """The submission's real path; a UsageError when it is no folder or holds none of the modules."""
     if not os.path.exists(path):
         raise UsageError(f"submission folder {path!r} does not exist")
     if not os.path.isdir(path):
         raise UsageError(f"{path!r} is a file; give the folder that holds the student's modules")
+    expected = course.module_files
+    found = sorted(f for f in os.listdir(path) if f.endswith(".py"))
+    if not set(expected) & set(found):
+        lines = [f"{path!r} holds none of the course's modules (expected {', '.join(expected)}; "
+                 f"found {', '.join(found[:8]) + (' ...' if len(found) > 8 else '') if found else 'no .py file'})"]
+        lines += did_you_mean(found, expected)
+        raise UsageError("\n".join(lines))
     return os.path.realpath(path)
 
 
-def select(exercises, names):
+def did_you_mean(found, expected):
+    """'Creation.py: did you mean creation.py?' for each file that looks like a misnamed module."""
+    out = []
+    wanted = {name.lower(): name for name in expected}
+    for name in found:
+        if name in expected:
+            continue
+        key = name.lower().split(" (")[0].split("(")[0].strip()
+        key = key if key.endswith(".py") else key + ".py"
+        key = key.replace(" ", "_").replace("-", "_")
+        match = wanted.get(key) or next(iter(difflib.get_close_matches(key, list(wanted), 1, 0.8)), None)
+        if match:
+            out.append(f"{name}: did you mean {wanted.get(match, match)}?")
+    return out
+
+
+def misnamed(path, course):
+    """did-you-mean lines for a submission that holds some modules but misnames others."""
+    found = sorted(f for f in os.listdir(path) if f.endswith(".py"))
+    missing = [m for m in course.module_files if m not in found]
+    return did_you_mean(found, missing) if missing else []
+
+
+def select(exercises, names, tasks=()):
+    """The exercises named (all when none), checked against the course; `tasks` adds their owners."""
     known = {ex.name: ex for ex in exercises}
-    unknown = [n for n in names if n not in known]
-    if unknown:
-        raise UsageError(f"unknown exercise {unknown[0]!r}; choose from: {', '.join(known)}")
-    return [ex for ex in exercises if not names or ex.name in names]
+    for name in names:
+        if name not in known:
+            owner = next((ex.name for ex in exercises if ex.task(name)), None)
+            if owner:
+                raise UsageError(f"{name!r} is a task of the exercise {owner!r}, not an exercise; "
+                                 f"use -e {owner}")
+            close = difflib.get_close_matches(name, list(known), 3, 0.6)
+            hint = f"did you mean {' or '.join(close)}? " if close else ""
+            raise UsageError(f"unknown exercise {name!r}; {hint}choose from: {', '.join(known)}")
+    wanted = set(names) | {ex.name for ex in exercises for t in ex.tasks if t.name in set(tasks)}
+    return [ex for ex in exercises if not wanted or ex.name in wanted]
 
 
-def hidden_paths():
+def hidden_paths(course):
     """Trusted paths the worker must never see."""
-    return [PROJECT_DIR, manifest.TESTS_DIR, manifest.SOLUTIONS_DIR,
-            os.path.dirname(os.path.abspath(__file__))]
-
-
-def grade(submission, exercise_names=(), timeout=5.0, memory_mib=2048, sandbox="auto",
-          tests_dir=None):
-    """Grade `submission`; returns the report as a dict (see report-contract.md)."""
-    started = time.monotonic()
-    submission = check_submission(submission)
-    exercises = select(manifest.load(), list(exercise_names))
-    client = WorkerClient(submission, timeout=timeout, memory_mib=memory_mib, level=sandbox,
-                          hidden=hidden_paths(), gpu=gpu_devices_present())
-    try:
-        client.start_async()  # the worker imports torch while we do
-        import torch
-        from .reports import build as report
-        results, plugin = run_tests(client, exercises, submission, tests_dir or manifest.TESTS_DIR,
-                                    torch.cuda.is_available())
-        if client.proc is None and client.level is None:
-            client.start()  # no test ran a call (all skipped): still say which sandbox holds
-        environment = {
-            "python": platform.python_version(),
-            "torch": torch.__version__.split("+")[0],
-            "numpy": __import__("numpy").__version__,
-            "cuda_available": bool(torch.cuda.is_available()),
-            "gpu_count": int(torch.cuda.device_count()),
-            "sandbox": client.level,
-            "process_limit": client.process_limit,
-        }
-        if client.level_notes:
-            environment["sandbox_notes"] = client.level_notes
-    finally:
-        client.close()
-    return report.build(submission, exercises, results, plugin.modules, environment,
-                        time.monotonic() - started)
+    return [course.root, course.hidden_tests_dir, course.public_tests_dir, course.solutions_dir,
+            os.path.dirname(os.path.abspath(__file__)), courses.CHECKOUT]
 
 
 def gpu_devices_present():
     return os.path.isdir("/dev") and any(n.startswith("nvidia") for n in os.listdir("/dev"))
+
+
+class Grader:
+    """Grades submissions of one course, one after another, in this process."""
+
+    def __init__(self, course, timeout=5.0, memory_mib=2048, sandbox="auto", **client_options):
+        self.course = course
+        self.options = dict(timeout=timeout, memory_mib=memory_mib, level=sandbox,
+                            hidden=hidden_paths(course), gpu=gpu_devices_present(), **client_options)
+        self.next = None  # (submission, a client already starting) for the next grade()
+
+    def prepare(self, submission):
+        """Start the worker for `submission` now, so that its torch import overlaps other work."""
+        submission = os.path.realpath(submission)
+        if self.next is not None and self.next[0] == submission:
+            return
+        self.discard()
+        client = WorkerClient(submission, **self.options)
+        client.start_async()
+        self.next = (submission, client)
+
+    def discard(self):
+        if self.next is not None:
+            self.next[1].close()
+            self.next = None
+
+    def close(self):
+        self.discard()
+
+    def grade(self, submission, exercise_names=(), tasks=(), prepare_next=None):
+        """Grade `submission`; returns the report as a dict (see docs/report.md).
+
+        `tasks` keeps only the tests of those tasks; `prepare_next` names a submission whose
+        worker starts as soon as this one's tests are running."""
+        started = time.monotonic()
+        path = check_submission(submission, self.course)
+        exercises = select(self.course.exercises, list(exercise_names), tasks)
+        if self.next is not None and self.next[0] == path:
+            client, self.next = self.next[1], None
+        else:
+            self.discard()
+            client = WorkerClient(path, **self.options)
+            client.start_async()  # the worker imports torch while we do
+        try:
+            import torch
+
+            from .reports import build as report
+            results, plugin = run_tests(client, exercises, path, self.course.tests_dir,
+                                        torch.cuda.is_available(), tasks,
+                                        on_started=(lambda: self.prepare(prepare_next))
+                                        if prepare_next else None)
+            if client.proc is None and client.level is None:
+                client.start()  # no test ran a call (all skipped): still say which sandbox holds
+            environment = {
+                "python": platform.python_version(),
+                "torch": torch.__version__.split("+")[0],
+                "numpy": __import__("numpy").__version__,
+                "cuda_available": bool(torch.cuda.is_available()),
+                "gpu_count": int(torch.cuda.device_count()),
+                "sandbox": client.level,
+                "process_limit": client.process_limit,
+            }
+            if client.level_notes:
+                environment["sandbox_notes"] = client.level_notes
+        finally:
+            client.close()
+        result = report.build(path, exercises, results, plugin.modules, environment,
+                              time.monotonic() - started)
+        result["submission_path"] = path
+        return result
+
+
+def grade(submission, exercise_names=(), timeout=5.0, memory_mib=2048, sandbox="auto",
+          course=None, tasks=(), **client_options):
+    """Grade one `submission` of `course` (default: the course found from here)."""
+    grader = Grader(course or courses.find(), timeout=timeout, memory_mib=memory_mib,
+                    sandbox=sandbox, **client_options)
+    try:
+        return grader.grade(submission, exercise_names, tasks)
+    finally:
+        grader.close()
 
 
 PYTEST_INI = os.path.join(os.path.dirname(os.path.abspath(__file__)), "judge", "hidden_tests.ini")
@@ -84,7 +173,7 @@ UNUSED_PLUGINS = ("unraisableexception", "threadexception", "doctest", "junitxml
                   "faulthandler", "stepwise", "logging", "debugging")
 
 
-def run_tests(client, exercises, submission, tests_dir, cuda_available):
+def run_tests(client, exercises, submission, tests_dir, cuda_available, tasks=(), on_started=None):
     """Run the hidden tests of `exercises` in this process; returns (results, plugin)."""
     import contextlib
 
@@ -96,8 +185,9 @@ def run_tests(client, exercises, submission, tests_dir, cuda_available):
     files = [os.path.join(tests_dir, f"test_{ex.name}.py") for ex in exercises]
     missing = [f for f in files if not os.path.isfile(f)]
     if missing:
-        raise GraderError(f"the hidden tests are incomplete: {missing[0]} is missing")
-    plugin = GradingPlugin(client, {ex.name: ex for ex in exercises}, submission, cuda_available)
+        raise GraderError(f"the tests are incomplete: {missing[0]} is missing")
+    plugin = GradingPlugin(client, {ex.name: ex for ex in exercises}, submission, cuda_available,
+                           tasks=tasks, on_started=on_started)
     json_plugin = JSONReport()
     args = [
         *files,
@@ -122,7 +212,8 @@ def run_tests(client, exercises, submission, tests_dir, cuda_available):
         os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
         os.environ.update(saved)
         sys.path[:] = saved_path
-    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or json_plugin.report is None:
+    ok = (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED)
+    if code not in ok or json_plugin.report is None:
         raise GraderError(f"the hidden tests could not run (pytest exit status {int(code)}); "
                           "run them with pytest directly to see why")
     results = []

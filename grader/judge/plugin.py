@@ -44,8 +44,10 @@ def exercise_of(item):
 
 
 class GradingPlugin:
-    def __init__(self, client, exercises, submission, cuda_available):
+    def __init__(self, client, exercises, submission, cuda_available, tasks=(), on_started=None):
         self.client = client
+        self.tasks = set(tasks)  # grade only these tasks' tests (all when empty)
+        self.on_started = on_started  # called once the tests are collected
         self.exercises = exercises  # name -> manifest.Exercise
         self.submission = submission
         self.cuda_available = cuda_available
@@ -57,6 +59,16 @@ class GradingPlugin:
     def pytest_configure(self, config):
         for line in MARKERS:
             config.addinivalue_line("markers", line)
+
+    def pytest_collection_modifyitems(self, config, items):
+        if self.tasks:
+            keep = [item for item in items if marker_arg(item, "task", None) in self.tasks]
+            dropped = [item for item in items if item not in keep]
+            if dropped:
+                config.hook.pytest_deselected(items=dropped)
+            items[:] = keep
+        if self.on_started is not None:
+            self.on_started()
 
     def pytest_runtest_setup(self, item):
         if item.get_closest_marker("gpu") and not self.cuda_available:

@@ -1,5 +1,16 @@
 """The human summary printed on stderr."""
 
+import os
+
+
+def display_path(path):
+    """`path` relative to the current folder when it is below it, else as it is."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel
+
 
 def summary_table(report):
     """The human summary: one row per exercise, then the total."""
@@ -15,5 +26,7 @@ def summary_table(report):
     lines.insert(1, "  ".join("-" * w for w in widths))
     lines.insert(len(lines) - 1, "  ".join("-" * w for w in widths))
     env = report["environment"]
+    graded = report.get("submission_path") or report["submission"]
+    lines.insert(0, f"graded: {display_path(graded)}")
     lines.append(f"sandbox: {env.get('sandbox')}; {report['duration_s']:g} s")
     return "\n".join(lines) + "\n"

@@ -20,6 +20,9 @@ from .cgroup import PidsCgroup
 OUTPUT_LIMIT = 64 << 10
 PIDS_LIMIT = 256  # processes and threads of one worker, where a cgroup can hold them
 STARTUP_TIMEOUT = 120.0
+# Top-level pids of every worker of this process still alive: a client that cleans up after its
+# own submission must spare the worker already starting for the next one.
+LIVE_WORKERS = set()
 
 
 class StudentFailure(Exception):
@@ -280,6 +283,7 @@ class WorkerClient:
                 continue
             for fd in (req_r, res_w, out_w):
                 os.close(fd)
+            LIVE_WORKERS.add(proc.pid)
             return proc, req_w, res_r, OutputBuffer(out_r), plan, reasons, group
         raise GraderError("no way to start a worker: " + "; ".join(reasons))
 
@@ -328,6 +332,7 @@ class WorkerClient:
                 self.proc.wait(timeout=5)
             except (subprocess.TimeoutExpired, ChildProcessError):
                 pass
+            LIVE_WORKERS.discard(self.proc.pid)
             for fd in (self.req_w, self.res_r):
                 try:
                     os.close(fd)
@@ -347,10 +352,11 @@ class WorkerClient:
                 proc.wait(timeout=5)
             except (subprocess.TimeoutExpired, ChildProcessError):
                 pass
+            LIVE_WORKERS.discard(proc.pid)
             if group is not None:
                 group.remove()
         self.kill()
-        reaper.kill_orphans(spare=self.children_before)
+        reaper.kill_orphans(spare=self.children_before | LIVE_WORKERS)
 
     def take_output(self):
         return self.output.take() if self.output is not None else ""

@@ -1,0 +1,5 @@
+"""`python -m grader`: the same as the `grader` command."""
+
+from .cli import entry
+
+entry()
