@@ -101,6 +101,24 @@ def grade(submission, output, fmt, exercises, timeout, memory, fail_under, sandb
         sys.exit(1)
 
 
+@main.command()
+@click.argument("out", type=click.Path())
+@click.option("--force", is_flag=True, help="Replace OUT when it exists and is not empty.")
+@course_option
+def release(out, force, course_dir):
+    """Write the student handout to OUT: stubs, manifest, pictures, public tests, the grader.
+
+    No solution and no hidden test goes in; a visible test that needs a reference
+    implementation is left out and named."""
+    from .errors import UsageError
+    from .instructor import release as releases
+
+    try:
+        click.echo(releases.build(find_course(course_dir), out, force=force).summary())
+    except UsageError as exc:
+        raise BadInput(str(exc)) from None
+
+
 def entry():
     """The console script: `main`, then a prompt exit.
 
