@@ -117,6 +117,8 @@ def release(out, force, course_dir):
         click.echo(releases.build(find_course(course_dir), out, force=force).summary())
     except UsageError as exc:
         raise BadInput(str(exc)) from None
+    except OSError as exc:
+        raise GradingFailed(f"could not write the handout {out}: {exc}") from None
 
 
 def entry():

@@ -270,11 +270,12 @@ def leaks(folder, course):
                 hits = [line for line in lines if line in text]
                 if lines and len(hits) / len(lines) > LEAK_SHARE:
                     found.append(f"solutions/{name} ({len(hits)} of {len(lines)} distinctive lines)")
+    words = set(re.findall(r"\w+", text))
     for name in sorted(os.listdir(course.hidden_tests_dir)):
         if name.endswith(".py"):
             with open(os.path.join(course.hidden_tests_dir, name), encoding="utf-8") as fh:
                 _, hidden = test_names(fh.read())
-            found += [f"hidden test {name}::{t}" for t in hidden if re.search(rf"\b{t}\b", text)]
+            found += [f"hidden test {name}::{t}" for t in hidden if t in words]
     return found
 
 
