@@ -27,6 +27,7 @@ import shutil
 import tempfile
 import tokenize
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from .. import course as courses
 from ..errors import UsageError
@@ -145,10 +146,10 @@ def reference_of(stmt, solutions):
 def segment(source, stmt):
     """The statement's exact source text, decorators included."""
     if getattr(stmt, "decorator_list", None):
-        first = min(stmt.decorator_list, key=lambda d: (d.lineno, d.col_offset))
-        span = ast.Module()  # any object with a position will do
-        span.lineno, span.col_offset = first.lineno, 0  # top-level: the '@' is in column 0
-        span.end_lineno, span.end_col_offset = stmt.end_lineno, stmt.end_col_offset
+        first = min(d.lineno for d in stmt.decorator_list)
+        # From the first decorator's '@' (column 0 at the top level) to the end of the statement.
+        span = SimpleNamespace(lineno=first, col_offset=0, end_lineno=stmt.end_lineno,
+                               end_col_offset=stmt.end_col_offset)
         return ast.get_source_segment(source, span)
     return ast.get_source_segment(source, stmt)
 
@@ -465,6 +466,13 @@ def readme(course):
     listing = "\n".join(
         f"{n}. {ex.title} (`exercises/{ex.name}.py`): " + ", ".join(f"`{t.name}`" for t in ex.tasks)
         for n, ex in enumerate(course.exercises, 1))
+    module = course.exercises[0].name if course.exercises else "EXERCISE"
+    commands = "\n".join(f"    {command:<28}{what}" for command, what in [
+        ("grader list", "your progress through the exercises"),
+        ("grader check", "run the public tests on everything in exercises/"),
+        (f"grader check {first}", f"one task (or one exercise: `grader check {module}`)"),
+        (f"grader hint {first}", "a hint for a task, one more each time you ask"),
+        ("grader watch", "check again each time you save a file")])
     return f"""# PyTorch and NumPy exercises
 
 Fill in the functions of `exercises/` (each raises `NotImplementedError` until you do); the
@@ -483,11 +491,7 @@ pytest, pillow, click). `pip install torch` may bring a large CUDA build: to cho
 Run these in this folder (the grader finds the course as the nearest folder, at or above the
 current one, that holds `exercises/manifest.toml`; `--course DIR` names another):
 
-    grader list                 your progress through the exercises
-    grader check                run the public tests on everything in exercises/
-    grader check {first:<15} one task (or one exercise, e.g. `grader check {course.exercises[0].name if course.exercises else "EXERCISE"}`)
-    grader hint {first:<16} a hint for a task, one more each time you ask
-    grader watch                check again each time you save a file
+{commands}
 
 `grader check` exits with 0 when every test it ran passed, 1 otherwise; an exercise you have
 not touched yet reads "not started".
