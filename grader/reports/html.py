@@ -462,6 +462,7 @@ a { color: var(--accent); }
   h2 { break-after: avoid; }
   section, .struggle, svg.chart, tr, details.student { break-inside: avoid; }
   details.student > summary { list-style: none; }
+  table.tests tr.t-passed { display: none; }  /* on paper, only what went wrong */
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   a { color: inherit; text-decoration: none; }
 }
@@ -729,7 +730,8 @@ def _section_details(reports, anchors, details_href) -> str:
                        '<th class="num">points</th><th>message</th></tr></thead><tbody>')
             for t in tests:
                 test_id = str(t.get("id", ""))
-                out.append(f'<tr><td><code>{esc(test_id.split("::")[-1])}</code></td>'
+                css = re.sub(r"[^a-z_]", "", str(t.get("status")).lower())
+                out.append(f'<tr class="t-{css}"><td><code>{esc(test_id.split("::")[-1])}</code></td>'
                            f'<td>{esc(t.get("task"))}</td><td>{_badge(t.get("status"))}</td>'
                            f'<td class="num">{esc(_fmt(t.get("score")))} / '
                            f'{esc(_fmt(t.get("max_score")))}</td>'
