@@ -1,7 +1,6 @@
 """The class report (grader/reports/html.py): its numbers, its grouping of mistakes, its escaping,
 and the page as a real headless Chromium renders it."""
 
-import copy
 import html.parser
 import json
 import os
