@@ -101,6 +101,131 @@ def grade(submission, output, fmt, exercises, timeout, memory, fail_under, sandb
         sys.exit(1)
 
 
+# ---------------------------------------------------------------- the student's loop
+def use_colour(stream=None):
+    """Colour on a terminal only, and never when NO_COLOR is set (https://no-color.org)."""
+    stream = stream or sys.stdout
+    return bool(stream.isatty()) and not os.environ.get("NO_COLOR")
+
+
+def submission_option(fn):
+    return click.option("--submission", "-s", type=click.Path(), default=None, metavar="DIR",
+                        help="The folder with your modules. Default: the course's exercises/.")(fn)
+
+
+def warm_grader(course, timeout=5.0):
+    from .engine import Grader
+    return Grader(course, timeout=timeout)
+
+
+def run_student_grading(fn):
+    """Bad input and grader failures as one line and exit 2, for the student's commands."""
+    from .errors import UsageError
+    from .sandbox.client import GraderError
+    try:
+        return fn()
+    except UsageError as exc:
+        raise BadInput(str(exc)) from None
+    except GraderError as exc:
+        raise GradingFailed(str(exc)) from None
+
+
+@main.command(name="list")
+@click.argument("submission", required=False, type=click.Path(), default=None)
+@course_option
+def list_(submission, course_dir):
+    """Show your progress: every exercise in learning order, each task done / failing / not
+    started, your score so far and a progress bar.
+
+    SUBMISSION is the folder with your modules (default: the course's exercises/). In a student
+    handout this runs the public tests; in the instructor's course, the hidden ones.
+    """
+    from .student import progress
+    course = find_course(course_dir)
+    submission = submission or course.exercises_dir
+
+    def work():
+        grader = warm_grader(course)
+        try:
+            return grader.grade(submission)
+        finally:
+            grader.close()
+    report = run_student_grading(work)
+    click.echo(progress.render(report, course, submission, colour=use_colour()), nl=False)
+
+
+@main.command()
+@click.argument("target", required=False, default=None)
+@submission_option
+@click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=5.0, show_default=True,
+              help="Seconds one call into your code may take.")
+@course_option
+def check(target, submission, timeout, course_dir):
+    """Check one exercise or task and say what to fix.
+
+    TARGET is an exercise (`losses`) or a task (`cross_entropy`); without one, the next
+    unfinished task of the course is checked. Each failed test is shown on a few lines: what was
+    called, what came back, what was expected, and where in your file to look; then the next step.
+
+    Exit status: 0 when every test that ran passed, 1 otherwise, 2 for a name that does not exist.
+    """
+    from .student import check as checking
+    course = find_course(course_dir)
+    submission = submission or course.exercises_dir
+
+    def work():
+        grader = warm_grader(course, timeout)
+        try:
+            return checking.run_check(grader, course, target, submission, colour=use_colour())
+        finally:
+            grader.close()
+    result = run_student_grading(work)
+    click.echo(result.text, nl=False)
+    sys.exit(result.exit_code)
+
+
+@main.command()
+@click.argument("task")
+@submission_option
+@click.option("--reset", is_flag=True, help="Start this task's hints again from the first.")
+@course_option
+def hint(task, submission, reset, course_dir):
+    """Show one more hint for TASK each time you ask (remembered per submission folder)."""
+    from .student import hints
+    from .student.targets import resolve_task
+    course = find_course(course_dir)
+    submission = submission or course.exercises_dir
+    _, found = run_student_grading(lambda: resolve_task(task, course))
+    click.echo(hints.render(found, submission, reset=reset), nl=False)
+
+
+@main.command()
+@submission_option
+@click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=5.0, show_default=True,
+              help="Seconds one call into your code may take.")
+@course_option
+def watch(submission, timeout, course_dir):
+    """Re-check a module each time you save it, and show what to do next. Ctrl-C stops.
+
+    The grader stays loaded and starts the next sandbox ahead of time, so a re-check after a save
+    takes a fraction of a second.
+    """
+    from .student import watch as watching
+    course = find_course(course_dir)
+    submission = submission or course.exercises_dir
+    run_student_grading(lambda: __import__("grader.engine").engine.check_submission(submission, course))
+    grader = warm_grader(course, timeout)
+    colour = use_colour()
+    try:
+        run_student_grading(lambda: watching.watch(grader, course, submission, click.echo,
+                                                   colour=colour, clear=colour))
+    except KeyboardInterrupt:
+        click.echo("\nStopped watching.")
+    finally:
+        grader.close()
+
+
+# ---------------------------------------------------------------- the instructor's side
 @main.command()
 @click.argument("out", type=click.Path())
 @click.option("--force", is_flag=True, help="Replace OUT when it exists and is not empty.")

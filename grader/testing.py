@@ -126,8 +126,43 @@ def as_numpy(value):
     return np.asarray(value)
 
 
-def check_close(value, expected, what=None, rtol=1e-5, atol=1e-6):
-    """Values equal within a tolerance (shapes must match exactly; NaN equals NaN only where expected)."""
+def plain(*numbers):
+    """Numbers as a person writes them (0.2669, not np.float64(0.266924113035202)); more digits
+    where fewer would make different numbers look the same."""
+    for digits in (4, 8, 17):
+        texts = [plain_one(n, digits) for n in numbers]
+        if len(set(texts)) == len(set(map(repr, numbers))) or digits == 17:
+            return texts if len(texts) > 1 else texts[0]
+
+
+def plain_one(number, digits):
+    if isinstance(number, (bool, np.bool_)):
+        return str(bool(number))
+    if isinstance(number, (int, np.integer)):
+        return str(int(number))
+    if isinstance(number, (float, np.floating)):
+        return f"{float(number):.{digits}g}"
+    if isinstance(number, (complex, np.complexfloating)):
+        return f"{complex(number):.{digits}g}"
+    return repr(number)
+
+
+def looks_like(value, mistakes):
+    """' This looks like <description>.' for the first known mistake whose answer equals `value`."""
+    got = as_numpy(value)
+    for description, wrong in mistakes:
+        wrong = as_numpy(wrong)
+        if wrong.shape == got.shape and np.allclose(got.astype(np.float64), wrong.astype(np.float64),
+                                                    rtol=1e-5, atol=1e-6, equal_nan=True):
+            return f" This looks like {description}."
+    return ""
+
+
+def check_close(value, expected, what=None, rtol=1e-5, atol=1e-6, mistakes=()):
+    """Values equal within a tolerance (shapes must match exactly; NaN equals NaN only where expected).
+
+    `mistakes` lists (description, wrong answer) pairs: an answer equal to one of them is named
+    in the message ("This looks like a re-view (view/reshape), not a transpose.")."""
     what = what_of(what)
     got, want = as_numpy(value), as_numpy(expected)
     if got.shape != want.shape:
@@ -143,8 +178,9 @@ def check_close(value, expected, what=None, rtol=1e-5, atol=1e-6):
         index = tuple(int(i) for i in np.argwhere(bad)[0])
         count = int(bad.sum())
         where = f" at index {index}" if index else ""
+        shown_got, shown_want = plain(got[index], want[index])
         fail(f"{what} returned wrong values: {count} of {bad.size} differ; "
-             f"first{where}: got {got[index]!r}, expected {want[index]!r}")
+             f"first{where}: got {shown_got}, expected {shown_want}." + looks_like(got, mistakes))
 
 
 def check_equal(value, expected, what=None):

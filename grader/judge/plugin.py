@@ -181,8 +181,15 @@ class GradingPlugin:
             "score": points if status == "passed" else 0.0,
             "max_score": points,
             "visibility": marker_arg(item, "visibility", "hidden"),
-            "message": message[:MESSAGE_LIMIT],
+            "message": self.relative_paths(message)[:MESSAGE_LIMIT],
         }
+
+    def relative_paths(self, message):
+        """Paths inside the submission as the student wrote them ('shapes.py'), never the
+        sandbox's ('/submission/shapes.py') or the grading machine's."""
+        for folder in {self.client.worker_submission, self.submission}:
+            message = message.replace(folder.rstrip("/") + "/", "")
+        return message
 
 
 class StudentForbiddenStatic(Exception):

@@ -104,6 +104,17 @@ class OutputBuffer:
             pass
 
     def take(self):
+        # The worker flushes before it answers, so what a call printed is in the pipe by now;
+        # give the draining thread a moment to read it.
+        deadline = time.monotonic() + 0.05
+        while time.monotonic() < deadline:
+            try:
+                pending, _, _ = select.select([self.fd], [], [], 0)
+            except (OSError, ValueError):
+                break
+            if not pending:
+                break
+            time.sleep(0.001)
         with self.lock:
             text = self.data.decode(errors="replace")
             if self.dropped:

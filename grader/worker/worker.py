@@ -314,7 +314,16 @@ class Worker:
                 tree, out_buffers = codec.encode(RuntimeError(f"the result could not be sent: {exc}"))
                 reply["error"] = tree
                 frame = codec.pack(reply, out_buffers)
+            flush_output()  # what the call printed reaches the grader before its answer
             write_all(respond, frame)
+
+
+def flush_output():
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        try:
+            stream.flush()
+        except BaseException:  # noqa: B902 - a replaced or closed stream is the student's
+            pass
 
 
 def trim_traceback(exc):

@@ -1,0 +1,96 @@
+"""What the student's loop costs: `grader check TASK` next to the floor, and a re-check in watch.
+
+    python benchmarks/student_speed.py [--runs 5] [--task swap_last_two]
+
+1. Side by side, interleaved: the floor `python -c "import torch, pytest"` and
+   `grader check TASK --submission solutions` (a correct task), median of --runs.
+2. `grader watch`'s loop, in this process: a module of a copy of solutions/ is saved --runs
+   times; each time, the seconds from the save to the printed result (polling included).
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, PROJECT)
+
+
+def timed(cmd, ok=(0,)):
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in ok:
+        sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    return elapsed
+
+
+def watch_latencies(task, runs):
+    from grader import course as courses
+    from grader.engine import Grader
+    from grader.student import watch
+
+    course = courses.find(PROJECT)
+    module = course.task_owner(task).name
+    folder = tempfile.mkdtemp(prefix="grader-watch-bench-")
+    for name in course.module_files:
+        shutil.copy(os.path.join(course.solutions_dir, name), os.path.join(folder, name))
+    path = os.path.join(folder, f"{module}.py")
+    grader = Grader(course)
+    results, stop = [], threading.Event()
+
+    def echo(text, nl=True):
+        if text.startswith("(checked"):
+            results.append(time.perf_counter())
+
+    thread = threading.Thread(target=watch.watch, args=(grader, course, folder, echo),
+                              kwargs={"stop": stop.is_set}, daemon=True)
+    thread.start()
+    latencies = []
+    try:
+        for i in range(runs + 1):
+            time.sleep(3.0)  # the next worker is started and has imported torch, as between saves
+            with open(path, "a") as fh:
+                fh.write(f"\n# save {i}\n")
+            saved = time.perf_counter()
+            while len(results) <= i:
+                time.sleep(0.005)
+            if i:  # the first save pays for loading the test modules once
+                latencies.append(results[i] - saved)
+    finally:
+        stop.set()
+        thread.join(5)
+        grader.close()
+        shutil.rmtree(folder, ignore_errors=True)
+    return latencies
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--task", default="swap_last_two")
+    opts = parser.parse_args()
+    floor_cmd = [sys.executable, "-c", "import torch, pytest"]
+    check_cmd = [sys.executable, "-m", "grader", "check", opts.task, "--submission", "solutions"]
+    timed(floor_cmd), timed(check_cmd)  # warm the file cache
+    floors, checks = [], []
+    for _ in range(opts.runs):
+        floors.append(timed(floor_cmd))
+        checks.append(timed(check_cmd))
+    floor, check = statistics.median(floors), statistics.median(checks)
+    print(f"floor  python -c 'import torch, pytest'      median {floor:.2f} s  ({', '.join(f'{x:.2f}' for x in floors)})")
+    print(f"check  grader check {opts.task:<22} median {check:.2f} s  ({', '.join(f'{x:.2f}' for x in checks)})")
+    print(f"ratio  {check / floor:.2f}x")
+    latencies = watch_latencies(opts.task, opts.runs)
+    print(f"watch  save -> result ({opts.task}'s module)   median {statistics.median(latencies):.3f} s  "
+          f"({', '.join(f'{x:.3f}' for x in latencies)})")
+
+
+if __name__ == "__main__":
+    main()
