@@ -187,7 +187,7 @@ def run(args, cwd, env):
     return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
 
 
-def test_installed_handout_grades_the_stubs_and_a_solution(handout, tmp_path):
+def test_installed_handout_grades_and_checks_the_stubs_and_a_solution(handout, tmp_path):
     out = tmp_path / "student"
     shutil.copytree(handout[0], out)
     site = tmp_path / "site"
@@ -203,6 +203,8 @@ def test_installed_handout_grades_the_stubs_and_a_solution(handout, tmp_path):
     report = json.loads((out / "r.json").read_text())
     statuses = {t["status"] for ex in report["exercises"] for t in ex["tests"]}
     assert report["score"] == 0 and statuses == {"not_implemented"}
+    proc = run([sys.executable, "-m", "grader", "check", "tensor_numpy"], out, env)
+    assert proc.returncode == 1 and "not started" in proc.stdout, proc.stdout + proc.stderr[-2000:]
 
     # The installed console script (its folder, not the handout's, heads sys.path), from a subfolder.
     shutil.copy(os.path.join(SOLUTIONS, "tensor_numpy.py"), out / "exercises")
@@ -212,3 +214,5 @@ def test_installed_handout_grades_the_stubs_and_a_solution(handout, tmp_path):
     by_name = {ex["name"]: ex for ex in report["exercises"]}
     assert by_name["tensor_numpy"]["status"] == "complete" and by_name["tensor_numpy"]["score"] > 0
     assert all(ex["status"] == "not_started" for name, ex in by_name.items() if name != "tensor_numpy")
+    proc = run([str(site / "bin" / "grader"), "check", "tensor_numpy"], out, env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr[-2000:]
