@@ -170,3 +170,20 @@ def test_fallback_sandbox_is_named_in_the_report():
     report = json.loads(proc.stdout)
     assert report["environment"]["sandbox"] == "process"
     assert report["score"] == report["max_score"]
+
+
+def test_output_to_a_device_or_pipe_writes_into_it_and_leaves_it_in_place(tmp_path):
+    import stat
+    import threading
+
+    from grader.reports.formats import write_atomic
+    fifo = str(tmp_path / "pipe")
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo).read()), daemon=True)
+    reader.start()
+    write_atomic(fifo, '{"score": 1}\n')
+    reader.join(5)
+    assert got == ['{"score": 1}\n']
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode), "the pipe was replaced by a file"
+    assert os.listdir(tmp_path) == ["pipe"], "a temporary file was left behind"

@@ -209,15 +209,19 @@ def test_help_texts_explain_the_loop():
 def test_watch_in_a_terminal_rechecks_on_save_and_stops_on_ctrl_c(tmp_path):
     sub = make_submission(str(tmp_path / "mywork"), base=EXERCISES)
     session = f"grader-watch-{os.getpid()}"
+    # A server of our own (-L), so that no other tmux on the machine is involved.
+    tmux = ["tmux", "-L", session]
+    env = dict(os.environ, TERM=os.environ.get("TERM") or "xterm-256color")
+    env.pop("TMUX", None)
     status = tmp_path / "status"
     command = (f"cd {PROJECT} && NO_COLOR=1 {sys.executable} -m grader watch -s {sub}; "
                f"echo $? > {status}; sleep 30")
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "200", "-y", "50", command],
-                   check=True)
+    subprocess.run([*tmux, "new-session", "-d", "-s", session, "-x", "200", "-y", "50", command],
+                   check=True, env=env)
 
     def screen():
-        return subprocess.run(["tmux", "capture-pane", "-p", "-t", session, "-S", "-200"],
-                              capture_output=True, text=True).stdout
+        return subprocess.run([*tmux, "capture-pane", "-p", "-t", session, "-S", "-200"],
+                              capture_output=True, text=True, env=env).stdout
 
     def wait_for(text, seconds=60):
         deadline = time.monotonic() + seconds
@@ -236,11 +240,11 @@ def test_watch_in_a_terminal_rechecks_on_save_and_stops_on_ctrl_c(tmp_path):
         shutil.copy(os.path.join(SOLUTIONS, "shapes.py"), os.path.join(sub, "shapes.py"))
         wait_for("shapes.remove_batch_dim: done")
         assert "checked shapes.py in" in screen()
-        subprocess.run(["tmux", "send-keys", "-t", session, "C-c"], check=True)
+        subprocess.run([*tmux, "send-keys", "-t", session, "C-c"], check=True, env=env)
         deadline = time.monotonic() + 20
         while not status.exists() and time.monotonic() < deadline:
             time.sleep(0.2)
         assert status.read_text().strip() == "0", screen()
         assert "Stopped watching." in screen()
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        subprocess.run([*tmux, "kill-server"], capture_output=True, env=env)

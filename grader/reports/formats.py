@@ -2,6 +2,7 @@
 
 import json
 import os
+import stat
 import tempfile
 from xml.sax.saxutils import escape, quoteattr
 
@@ -78,7 +79,18 @@ def render(report, fmt):
 
 
 def write_atomic(path, text):
-    """Write via a temporary file in the same folder and a rename: readers see old or new, never half."""
+    """Write via a temporary file in the same folder and a rename: readers see old or new, never half.
+
+    Something that is not a regular file (/dev/null, /dev/stdout, a pipe) is written in place:
+    renaming over it would replace the device with a file."""
+    try:
+        special = not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        special = False
+    if special:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        return
     folder = os.path.dirname(os.path.abspath(path)) or "."
     fd, tmp = tempfile.mkstemp(prefix=".grader-", suffix=".tmp", dir=folder)
     try:
