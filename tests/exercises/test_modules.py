@@ -513,6 +513,7 @@ def unroll_probe(student, weights, x, state, how, backward):
     with torch.no_grad():
         for p, v in zip((cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh), weights):
             p.copy_(v)
+    before = (x.clone(), None if state is None else [s.clone() for s in state])
     if how == "default":
         result = student.modules.lstm_cell_unroll(cell, x)
     elif how == "positional":
@@ -528,7 +529,9 @@ def unroll_probe(student, weights, x, state, how, backward):
                      for p in (cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)]
         except Exception:  # noqa: BLE001 - a malformed result is judged on the trusted side
             grads = None
-    return result, grads
+    unchanged = torch.equal(before[0], x) and (state is None or all(
+        torch.equal(a, b) for a, b in zip(before[1], state)))
+    return result, grads, unchanged
 
 
 def lstm_weights(seed, features, hidden):
@@ -556,10 +559,12 @@ def lstm_reference(weights, x, state):
 def check_unroll(student, seed, batch, steps, features, hidden, how, backward=False):
     weights = lstm_weights(seed, features, hidden)
     x = seeded_tensor(seed + 4, batch, steps, features)
-    state = None if how == "default" else (seeded_tensor(seed + 5, batch, hidden), seeded_tensor(seed + 6, batch, hidden))
+    state = None
+    if how != "default":
+        state = (seeded_tensor(seed + 5, batch, hidden), seeded_tensor(seed + 6, batch, hidden))
     call = (f"lstm_cell_unroll(nn.LSTMCell({features}, {hidden}), x ({batch}, {steps}, {features})"
             + {"default": ")", "positional": ", (h0, c0))", "keyword": ", state=(h0, c0))"}[how])
-    result, grads = student.probe(unroll_probe, weights, x, state, how, backward)
+    result, grads, unchanged = student.probe(unroll_probe, weights, x, state, how, backward)
     if not isinstance(result, (tuple, list)) or len(result) != 2 or not isinstance(result[1], (tuple, list)) \
             or len(result[1]) != 2:
         fail(f"{call} returned {type(result).__name__} {result!r:.80}, expected (outputs, (h, c))")
@@ -575,6 +580,8 @@ def check_unroll(student, seed, batch, steps, features, hidden, how, backward=Fa
                      f"step 0 from {start})")
     check_close(h, want_h, rtol=1e-4, atol=1e-5, what=f"the final h of {call}, {compared}")
     check_close(c, want_c, rtol=1e-4, atol=1e-5, what=f"the final c of {call}, {compared}")
+    if not unchanged:
+        fail(f"{call} changed x or the given state in place; it must leave its inputs unchanged")
     if backward:
         names = ["weight_ih", "weight_hh", "bias_ih", "bias_hh"]
         if grads is None or any(g is None for g in grads):

@@ -1,4 +1,4 @@
-"""Mistake: torch.manual_seed(seed) instead of a generator of the sampler's own (draws happen later, from the global RNG)
+"""Mistake: torch.manual_seed(seed) instead of a sampler generator of its own (it draws later, from the global RNG)
 
 TASK: balanced_loader
 """
