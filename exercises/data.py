@@ -10,7 +10,7 @@ Picture: assets_picture/data_loader_batches.png
 
 import torch
 from torch.nn.utils.rnn import pad_sequence
-from torch.utils.data import DataLoader, Dataset, TensorDataset
+from torch.utils.data import DataLoader, Dataset, TensorDataset, WeightedRandomSampler
 
 
 class SquaresDataset(Dataset):
@@ -102,3 +102,38 @@ def pad_collate(batch):
         ``torch.nn.utils.rnn.pad_sequence`` does the padding (mind ``batch_first``).
     """
     raise NotImplementedError("pad_collate is not implemented yet")
+
+
+def balanced_loader(X, y, batch_size, seed=0) -> DataLoader:
+    """Return a ``DataLoader`` over ``TensorDataset(X, y)`` whose batches are class-balanced.
+
+    ``y`` holds integer class labels, possibly very imbalanced (say 90 % of
+    class 0). Give the loader a ``WeightedRandomSampler`` with
+
+    - one weight *per sample*: ``1 / (number of samples of its class)``,
+    - ``num_samples=len(y)`` (an epoch is as long as the dataset),
+    - ``replacement=True``,
+    - ``generator=torch.Generator().manual_seed(seed)``.
+
+    Every class then has the same total weight, so each draw picks each class
+    about equally often: rare samples come back several times in an epoch,
+    common ones are skipped. The same seed gives the same batches.
+
+    Example:
+        >>> y = torch.tensor([0] * 90 + [1] * 10)
+        >>> loader = balanced_loader(torch.randn(100, 2), y, batch_size=20)
+        >>> sum(int((yb == 1).sum()) for _, yb in loader)   # about 50 of the 100, not 10
+        47
+
+    Picture: assets_picture/data_balanced_sampler.png
+
+    Pitfalls:
+        ``shuffle=True`` only reorders: class 1 is still 10 % of every epoch
+        (and a sampler cannot be combined with ``shuffle``). The weights go to
+        *samples*, one per item of the dataset, not one per class: a list of two
+        class weights would make the sampler draw the indices 0 and 1 only.
+        With ``replacement=False`` each sample is drawn once: a weighted shuffle,
+        still 90/10. Seed the sampler's own generator; ``torch.manual_seed``
+        before building the loader does not fix the order of a later epoch.
+    """
+    raise NotImplementedError("balanced_loader is not implemented yet")

@@ -117,3 +117,83 @@ def preprocess(img: Image.Image) -> torch.Tensor:
         otherwise give 1, 4 or 1 channels.
     """
     raise NotImplementedError("preprocess is not implemented yet")
+
+
+def pad(img: Image.Image, padding: int, fill=0) -> Image.Image:
+    """Return ``img`` with a border of ``padding`` pixels on all four sides.
+
+    The result has size ``(w + 2 * padding, h + 2 * padding)`` and the same mode;
+    the original sits at offset ``(padding, padding)``; the border has the colour
+    ``fill``: for an RGB image an int means that value in every band (``128`` is
+    ``(128, 128, 128)``), or give a 3-tuple. ``padding=0`` gives an equal copy; a
+    negative ``padding`` raises ``ValueError``. ``img`` is left unchanged.
+
+    Example:
+        >>> out = pad(Image.new("RGB", (4, 3), (255, 0, 0)), 2, fill=128)
+        >>> out.size, out.getpixel((0, 0)), out.getpixel((2, 2))
+        ((8, 7), (128, 128, 128), (255, 0, 0))
+
+    Picture: assets_picture/transforms_pad_random_crop.png
+
+    Pitfalls:
+        Padding goes on *both* sides: the width grows by ``2 * padding``, and the
+        picture starts at ``(padding, padding)``, not at the corner.
+        ``Image.new("RGB", size, 128)`` reads the int as one packed pixel and
+        gives dark red ``(128, 0, 0)``: turn an int fill into a tuple first.
+    """
+    raise NotImplementedError("pad is not implemented yet")
+
+
+def random_crop(img: Image.Image, size: int, generator: torch.Generator) -> Image.Image:
+    """Return a random ``size x size`` crop of ``img``, drawn from ``generator``.
+
+    Draw the top row ``i`` and then the left column ``j`` as torchvision's
+    ``RandomCrop`` does, in this order::
+
+        i = torch.randint(0, h - size + 1, (1,), generator=generator)
+        j = torch.randint(0, w - size + 1, (1,), generator=generator)
+
+    and crop the box ``(j, i, j + size, i + size)``. A generator in the same
+    state gives the same crop; torch's global RNG is not touched. A ``size``
+    larger than the width or the height raises ``ValueError``.
+
+    Example:
+        >>> g = torch.Generator().manual_seed(0)
+        >>> random_crop(Image.new("RGB", (320, 240)), 224, g).size
+        (224, 224)
+
+    Picture: assets_picture/transforms_pad_random_crop.png
+
+    Pitfalls:
+        ``torch.randint(...)`` without ``generator=`` draws from the global RNG:
+        the crops then depend on whatever else ran before (another seed, a
+        dropout layer) and the seed you were given means nothing. ``i`` is a
+        row (along the height) and ``j`` a column (along the width), but PIL's
+        box starts with the x coordinate: ``(left, top, ...)`` is ``(j, i, ...)``.
+        ``randint``'s upper bound is excluded, hence ``+ 1``: the crop may touch
+        the right and bottom edges.
+    """
+    raise NotImplementedError("random_crop is not implemented yet")
+
+
+def tensor_to_image(t: torch.Tensor) -> Image.Image:
+    """Turn a float ``(C, H, W)`` tensor in ``[0, 1]`` back into a PIL image.
+
+    ``C = 1`` gives mode ``"L"``, ``C = 3`` mode ``"RGB"``; any other shape
+    raises ``ValueError``. Each pixel is ``255 * value`` rounded to the nearest
+    integer (``torch.round``: ties to even) and clamped to ``[0, 255]``, so that
+    ``tensor_to_image(image_to_tensor(img))`` equals ``img``. ``t`` is unchanged.
+
+    Example:
+        >>> tensor_to_image(torch.tensor([[[0.0, 0.999]]])).getpixel((1, 0))
+        255
+
+    Pitfalls:
+        ``(t * 255).to(torch.uint8)`` truncates: 254.7 becomes 254, and a round
+        trip through ``image_to_tensor`` loses a level here and there. The cast
+        wraps around outside [0, 255] (300 becomes 44): clamp first. PIL wants
+        HWC: ``permute``, not ``reshape``. An (H, W, 1) array is not an image
+        for PIL: drop the channel axis for "L". ``t.mul_(255)`` would change the
+        caller's tensor.
+    """
+    raise NotImplementedError("tensor_to_image is not implemented yet")

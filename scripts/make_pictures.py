@@ -1048,6 +1048,243 @@ DIAGRAMS = {
 
 
 # --------------------------------------------------------------------------------------
+# Diagrams of the later tasks (balanced_loader, pad/random_crop, TinyCNN, lstm_cell_unroll)
+# --------------------------------------------------------------------------------------
+
+
+def diagram_transforms_pad_random_crop() -> Diagram:
+    dg = Diagram(1080, 560, "pad(img, 16, fill=128), then random_crop(padded, 224, g)",
+                 "the padded image is drawn to scale; the crop box comes from the generator g")
+    src = make_landscape(noise=False)
+    p, size = 16, 224
+    w, h = src.size
+    padded = Image.new("RGB", (w + 2 * p, h + 2 * p), (128, 128, 128))
+    padded.paste(src, (p, p))
+    # An example draw, in the order of the task: i (top) first, then j (left).
+    i, j = 29, 93
+    crop = padded.crop((j, i, j + size, i + size))
+    y, x1 = 100, 110
+    x2 = x1 + padded.width + 120
+    dg.img.paste(padded, (x1, y))
+    dg.d.rectangle((x1 - 1, y - 1, x1 + padded.width, y + padded.height), outline=LINE, width=1)
+    dg.d.rectangle((x1 + p - 1, y + p - 1, x1 + p + w, y + p + h), outline=BLUE, width=2)
+    dg.dashed_rect(x1 + j, y + i, x1 + j + size - 1, y + i + size - 1)
+    # The offsets of the original and of the crop.
+    dg.arrow((x1 + j, y - 10), (x1 + j, y + i - 4), fill=RED, width=2, head=9)
+    dg.text((x1 + j + 6, y - 22), f"left j = {j}", size=13, fill=RED)
+    dg.arrow((x1 - 30, y + i), (x1 + j - 4, y + i), fill=RED, width=2, head=9)
+    dg.text((x1 - 34, y + i - 9), f"top i = {i}", size=13, fill=RED, align="right")
+    dg.img.paste(crop, (x2, y + 24))
+    dg.d.rectangle((x2 - 1, y + 23, x2 + size, y + 24 + size), outline=RED, width=2)
+    ay = y + 24 + size / 2
+    dg.arrow((x1 + padded.width + 14, ay), (x2 - 12, ay), width=4, head=14)
+    dg.text(((x1 + padded.width + x2) / 2, ay - 40), "crop", size=14, align="center")
+    cy = y + padded.height + 14
+    dg.text((x1, cy), f"padded: {w} + 2 * {p} = {w + 2 * p} wide, {h} + 2 * {p} = {h + 2 * p} high",
+            size=16, fill=BLUE)
+    dg.text((x1, cy + 26), "the original (blue) starts at (16, 16); the grey border is fill=128,\n"
+                           "(128, 128, 128) in every band for an RGB image", size=14)
+    dg.text((x2, y + size + 40), f"crop: {size} x {size}", size=16, fill=RED)
+    dg.text((x2, y + size + 66), "box (j, i, j + 224, i + 224)\n"
+                                 f"  = ({j}, {i}, {j + size}, {i + size})\n"
+                                 "PIL boxes start with x (the column)", size=14)
+    dg.hrule(cy + 78)
+    dg.text((24, cy + 90),
+            "i = torch.randint(0, h - size + 1, (1,), generator=g)      "
+            "# h = 272: i in 0 .. 48, the + 1 lets the crop touch the bottom\n"
+            "j = torch.randint(0, w - size + 1, (1,), generator=g)      "
+            "# w = 352: j in 0 .. 128\n"
+            "Only g is drawn from: the same seed gives the same crop whatever else used torch's "
+            "global RNG before (example draw above).", size=14)
+    return dg
+
+
+def diagram_data_balanced_sampler() -> Diagram:
+    dg = Diagram(1080, 590, "WeightedRandomSampler: a 90/10 split comes out about 50/50",
+                 "100 items: 90 of class 0 (blue), 10 of class 1 (orange); 5 batches of 20, "
+                 "one epoch of num_samples = 100 draws (example draws)")
+    y = np.array([0] * 90 + [1] * 10)
+    np.random.default_rng(7).shuffle(y)
+    fills = {0: BLUE_FILL, 1: ORANGE_FILL}
+    edges = {0: BLUE, 1: ORANGE}
+    cw, bgap = 6.4, 14
+
+    def strip(x0, top, labels, hgt=26):
+        for k, c in enumerate(labels):
+            xa = x0 + k * cw
+            dg.d.rectangle((xa, top, xa + cw - 1, top + hgt), fill=edges[int(c)] if c else fills[0])
+
+    def batches(x0, top, labels, title, color):
+        dg.text((24, top - 4), title, size=15, fill=color)
+        for b in range(5):
+            part = labels[b * 20:(b + 1) * 20]
+            bx = x0 + b * (20 * cw + bgap)
+            strip(bx, top, part)
+            ones = int(np.sum(part))
+            dg.text((bx + 10 * cw, top + 32), f"{ones} of 20", size=13, fill=MUTED, align="center")
+            x_end = bx + 20 * cw
+            dg.d.rectangle((bx - 3, top - 3, x_end + 2, top + 29), outline=LINE, width=1)
+        total = int(np.sum(labels))
+        dg.text((x0 + 5 * 20 * cw + 4 * bgap + 16, top + 4), f"class 1: {total} %", size=16,
+                fill=color)
+
+    x0 = 230
+    dg.text((24, 100), "y (the dataset)", size=15)
+    strip(x0, 100, y)
+    dg.d.rectangle((x0 - 3, 97, x0 + 100 * cw + 2, 129), outline=LINE, width=1)
+    dg.text((x0 + 5 * 20 * cw + 4 * bgap + 16, 104), "class 1: 10 %", size=16, fill=MUTED)
+
+    dg.hrule(150)
+    rng = np.random.default_rng(3)
+    shuffled = y[rng.permutation(100)]
+    batches(x0, 180, shuffled, "shuffle=True\n(a new order only)", RED)
+    dg.text((x0, 236), "every item exactly once: the class shares stay 90/10 in every epoch",
+            size=14, fill=RED)
+
+    dg.hrule(270)
+    counts = np.bincount(y)
+    weights = 1.0 / counts[y]
+    draws = np.random.default_rng(26)  # a typical epoch: 51 of 100, 8 to 13 per batch
+    drawn = y[draws.choice(100, size=100, replace=True, p=weights / weights.sum())]
+    batches(x0, 300, drawn, "WeightedRandomSampler\nreplacement=True", GREEN)
+    dg.text((x0, 356), "rare items are drawn several times, common ones skipped: "
+                       "about half of each batch is class 1", size=14, fill=GREEN)
+
+    dg.hrule(392)
+    dg.box(24, 408, 520, 520, fill=GRAY_FILL, outline=RULE)
+    dg.text((38, 416), "one weight per SAMPLE = 1 / (count of its class)\n"
+                       "  class 0 items: 1/90 each, 90 of them: total 1\n"
+                       "  class 1 items: 1/10 each, 10 of them: total 1\n"
+                       "-> each draw is class 0 or 1 with probability 1/2", size=14)
+    dg.box(540, 408, 1056, 520, fill=GRAY_FILL, outline=RULE)
+    dg.text((554, 416), "sampler = WeightedRandomSampler(weights, num_samples=len(y),\n"
+                        "    replacement=True,\n"
+                        "    generator=torch.Generator().manual_seed(seed))\n"
+                        "DataLoader(TensorDataset(X, y), batch_size=20, sampler=sampler)",
+            size=14, fill=BLUE)
+    dg.text((24, 536), "Mistakes: weights per class ([1/90, 1/10]) make the sampler draw the "
+                       "indices 0 and 1 only; replacement=False draws each item once\n"
+                       "(a weighted shuffle, still 90/10); without the generator the batches "
+                       "change with torch's global random state.", size=14)
+    return dg
+
+
+def diagram_modules_lstm_cell_unroll() -> Diagram:
+    dg = Diagram(1080, 580, "lstm_cell_unroll: one LSTMCell, applied step after step",
+                 "x: (B, T, F) with T = 4; (h, c) goes from each step to the next; outputs "
+                 "stacks every h along dim 1: (B, T, H)")
+    steps = 4
+    cx0, cy, cw, ch, gap = 190, 200, 140, 80, 64
+    cells = []
+    for t in range(steps):
+        x = cx0 + t * (cw + gap)
+        cells.append(dg.box(x, cy, x + cw, cy + ch, fill=PURPLE_FILL, outline=PURPLE,
+                            label="cell\n(same weights)", size=14))
+        # x_t in from below, h_t out on top.
+        dg.box(x + 35, cy + ch + 60, x + cw - 35, cy + ch + 96, fill=GRAY_FILL, outline=GRID,
+               label=f"x[:, {t}]", size=14)
+        dg.arrow((x + cw / 2, cy + ch + 58), (x + cw / 2, cy + ch + 4), fill=LINE)
+        dg.box(x + 25, cy - 96, x + cw - 25, cy - 60, fill=YELLOW_FILL, outline=GREEN,
+               label=f"outputs[:, {t}]", size=14)
+        dg.arrow((x + cw / 2, cy - 4), (x + cw / 2, cy - 58), fill=GREEN)
+        dg.text((x + cw / 2 + 8, cy - 40), f"h{t + 1}", size=13, fill=GREEN)
+    # The initial state.
+    dg.box(24, cy + 12, 140, cy + ch - 12, fill=ORANGE_FILL, outline=ORANGE,
+           label="(h0, c0)\nstate or zeros", size=13)
+    dg.arrow((144, cy + ch / 2), (cx0 - 4, cy + ch / 2), fill=ORANGE, width=3)
+    for t in range(1, steps):
+        x = cx0 + t * (cw + gap)
+        dg.arrow((x - gap + 4, cy + ch / 2 - 12), (x - 4, cy + ch / 2 - 12), fill=ORANGE, width=3)
+        dg.arrow((x - gap + 4, cy + ch / 2 + 12), (x - 4, cy + ch / 2 + 12), fill=ORANGE, width=3)
+        dg.text((x - gap / 2, cy + ch / 2 - 40), f"h{t}", size=13, fill=ORANGE, align="center")
+        dg.text((x - gap / 2, cy + ch / 2 + 22), f"c{t}", size=13, fill=ORANGE, align="center")
+    xe = cx0 + steps * (cw + gap) - gap
+    dg.arrow((xe + 4, cy + ch / 2), (xe + 54, cy + ch / 2), fill=ORANGE, width=3)
+    dg.text((xe + 58, cy + ch / 2 - 10), "(h4, c4)", size=14, fill=ORANGE)
+    dg.text((24, 410), "for t in range(T):\n    h, c = cell(x[:, t], (h, c))\n"
+                       "    outputs.append(h)\n"
+                       "return torch.stack(outputs, dim=1), (h, c)", size=15, fill=BLUE)
+    dg.text((480, 410), "= nn.LSTM(F, H, batch_first=True) with the same weights:\n"
+                        "weight_ih_l0 = cell.weight_ih, weight_hh_l0 = cell.weight_hh, "
+                        "and the biases.", size=14)
+    dg.hrule(504)
+    dg.text((24, 516), "Mistakes: cell(x[:, t]) without (h, c) starts every step from zeros "
+                       "(the orange arrows are gone: no memory);\n"
+                       "torch.stack(outputs) stacks along dim 0: (T, B, H); h.detach() "
+                       "between steps cuts the gradient to the earlier steps.", size=14,
+            fill=RED)
+    return dg
+
+
+def diagram_modules_tinycnn_shapes() -> Diagram:
+    dg = Diagram(1080, 590, "TinyCNN(3, 10): the shapes for two input sizes",
+                 "AdaptiveAvgPool2d(1) turns any H x W into 1 x 1, so the Linear layer always "
+                 "gets 16 numbers")
+    rows = [
+        ("input", "(B, 3, 32, 32)", "(B, 3, 57, 20)", GRAY_FILL),
+        ("Conv2d(3, 8, 3, padding=1)", "(B, 8, 32, 32)", "(B, 8, 57, 20)", BLUE_FILL),
+        ("ReLU", "(B, 8, 32, 32)", "(B, 8, 57, 20)", BLUE_FILL),
+        ("MaxPool2d(2)", "(B, 8, 16, 16)", "(B, 8, 28, 10)", BLUE_FILL),
+        ("Conv2d(8, 16, 3, padding=1)", "(B, 16, 16, 16)", "(B, 16, 28, 10)", BLUE_FILL),
+        ("ReLU", "(B, 16, 16, 16)", "(B, 16, 28, 10)", BLUE_FILL),
+        ("AdaptiveAvgPool2d(1)", "(B, 16, 1, 1)", "(B, 16, 1, 1)", YELLOW_FILL),
+        ("Flatten", "(B, 16)", "(B, 16)", GREEN_FILL),
+        ("Dropout(p)", "(B, 16)", "(B, 16)", GREEN_FILL),
+        ("Linear(16, 10)", "(B, 10)", "(B, 10)", GREEN_FILL),
+    ]
+    x0, xa, xb, top, rh = 120, 460, 660, 120, 36
+    dg.text((xa, top - 30), "32 x 32 image", size=15, fill=BLUE)
+    dg.text((xb, top - 30), "57 x 20 image", size=15, fill=PURPLE)
+    for k, (layer, a, b, fill) in enumerate(rows):
+        yy = top + k * rh
+        dg.box(x0, yy, x0 + 300, yy + rh - 6, fill=fill, outline=GRID, width=1, radius=4,
+               label=layer, size=14)
+        dg.text((xa, yy + 4), a, size=15)
+        dg.text((xb, yy + 4), b, size=15)
+    # Brackets for the two Sequential parts.
+    fy0, fy1 = top + rh, top + 7 * rh - 6
+    dg.d.line((x0 - 14, fy0, x0 - 14, fy1), fill=BLUE, width=3)
+    dg.text((x0 - 20, (fy0 + fy1) / 2 - 10), "features", size=13, fill=BLUE, align="right")
+    cy0, cy1 = top + 7 * rh, top + 10 * rh - 6
+    dg.d.line((x0 - 14, cy0, x0 - 14, cy1), fill=GREEN, width=3)
+    dg.text((x0 - 20, (cy0 + cy1) / 2 - 10), "classifier", size=13, fill=GREEN, align="right")
+    # The point: what the pool buys.
+    px, py = 860, top + 6 * rh + 15
+    dg.box(px, py - 44, 1056, py + 44, fill=YELLOW_FILL, outline=ORANGE,
+           label="each channel averaged\nover all its pixels:\n16 x 16 or 28 x 10 -> 1 x 1",
+           size=14)
+    dg.arrow((px - 6, py), (xb + 150, py), fill=ORANGE, width=2)
+    dg.hrule(top + 10 * rh + 14)
+    ty = top + 10 * rh + 26
+    dg.text((24, ty), "Without the adaptive pool, Flatten gives 16 * 16 * 16 = 4096 numbers "
+                      "for 32 x 32 but 16 * 28 * 10 = 4480 for 57 x 20:\n"
+                      "a Linear(4096, 10) fits one image size only (\"mat1 and mat2 shapes "
+                      "cannot be multiplied\").\n"
+                      "Dropout is a module: model.eval() turns it off (deterministic outputs), "
+                      "model.train() back on.", size=14)
+    return dg
+
+
+DIAGRAMS.update({
+    "data_balanced_sampler.png": (
+        diagram_data_balanced_sampler,
+        "90/10 classes: shuffle keeps 90/10; WeightedRandomSampler (1 / class count per sample, "
+        "with replacement) gives about 50/50 batches"),
+    "transforms_pad_random_crop.png": (
+        diagram_transforms_pad_random_crop,
+        "pad(img, 16, fill=128) puts the original at (16, 16); random_crop draws top i, then "
+        "left j, from the generator"),
+    "modules_tinycnn_shapes.png": (
+        diagram_modules_tinycnn_shapes,
+        "TinyCNN shapes for 32x32 and 57x20 inputs: AdaptiveAvgPool2d(1) makes both (B, 16)"),
+    "modules_lstm_cell_unroll.png": (
+        diagram_modules_lstm_cell_unroll,
+        "an LSTMCell unrolled over 4 steps, (h, c) carried from step to step, outputs stacked "
+        "along dim 1"),
+})
+
+
+# --------------------------------------------------------------------------------------
 # README and main
 # --------------------------------------------------------------------------------------
 

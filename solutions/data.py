@@ -7,7 +7,7 @@ import operator
 
 import torch
 from torch.nn.utils.rnn import pad_sequence
-from torch.utils.data import DataLoader, Dataset, TensorDataset
+from torch.utils.data import DataLoader, Dataset, TensorDataset, WeightedRandomSampler
 
 
 class SquaresDataset(Dataset):
@@ -59,3 +59,19 @@ def pad_collate(batch):
     padded = pad_sequence(list(seqs), batch_first=True, padding_value=0)
     labels = torch.tensor([int(label) for label in labels], dtype=torch.int64)
     return padded, lengths, labels
+
+
+def balanced_loader(X, y, batch_size, seed=0) -> DataLoader:
+    # One weight per *sample*: 1 / (size of its class). Every class then has the
+    # same total weight, so each draw picks each class with the same probability.
+    # return_inverse maps each label to its class number, whatever the label values.
+    _, inverse, counts = torch.unique(y, return_inverse=True, return_counts=True)
+    weights = 1.0 / counts[inverse].double()
+    sampler = WeightedRandomSampler(
+        weights,
+        num_samples=len(y),
+        replacement=True,  # without replacement, every sample comes once: a shuffle, no balancing
+        generator=torch.Generator().manual_seed(seed),  # the sampler's own randomness, reproducible
+    )
+    # The sampler decides the order, so no shuffle= (DataLoader refuses both).
+    return DataLoader(TensorDataset(X, y), batch_size=batch_size, sampler=sampler)

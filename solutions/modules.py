@@ -78,3 +78,51 @@ class SequenceClassifier(nn.Module):
         # h_n[-1] is the last layer's state after the *last* time step, the one
         # that has read the whole sequence (output[:, 0] has seen one token).
         return self.classifier(h_n[-1])
+
+
+class TinyCNN(nn.Module):
+    def __init__(self, in_channels: int, num_classes: int, p: float = 0.5):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(in_channels, 8, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(8, 16, 3, padding=1),
+            nn.ReLU(),
+            # Whatever H and W are left, average each channel to 1 x 1: the classifier
+            # always sees 16 numbers, so the model takes images of any size.
+            nn.AdaptiveAvgPool2d(1),
+        )
+        # Dropout is a module, so model.eval() turns it off and model.train() back on.
+        self.classifier = nn.Sequential(nn.Flatten(), nn.Dropout(p), nn.Linear(16, num_classes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.features(x))
+
+
+def upsample(in_channels: int, out_channels: int) -> nn.ConvTranspose2d:
+    # Kernel 2 with stride 2: each input pixel paints its own 2 x 2 patch, no overlap,
+    # so (H, W) becomes exactly (2H, 2W).
+    return nn.ConvTranspose2d(in_channels, out_channels, kernel_size=2, stride=2)
+
+
+def lstm_cell_unroll(cell: nn.LSTMCell, x: torch.Tensor, state=None):
+    batch, steps, _ = x.shape
+    if state is None:
+        h = x.new_zeros(batch, cell.hidden_size)
+        c = x.new_zeros(batch, cell.hidden_size)
+    else:
+        h, c = state
+    outputs = []
+    for t in range(steps):
+        # Each step reads the previous step's (h, c): that is the memory of the LSTM.
+        h, c = cell(x[:, t], (h, c))
+        outputs.append(h)
+    return torch.stack(outputs, dim=1), (h, c)  # dim=1: (B, T, H), batch first
+
+
+def parameter_names(module: nn.Module, trainable_only: bool = True) -> list:
+    # named_parameters() walks the sub-modules in registration order and gives
+    # dotted names ("features.0.weight"); buffers (BatchNorm's running_mean) are not
+    # parameters, though they are in state_dict().
+    return [name for name, p in module.named_parameters() if p.requires_grad or not trainable_only]

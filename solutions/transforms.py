@@ -70,3 +70,40 @@ _PREPROCESS = compose(
 
 def preprocess(img: Image.Image) -> torch.Tensor:
     return _PREPROCESS(img)
+
+
+def pad(img: Image.Image, padding: int, fill=0) -> Image.Image:
+    if padding < 0:
+        raise ValueError(f"padding must be >= 0, got {padding}")
+    bands = len(img.getbands())
+    if isinstance(fill, int) and bands > 1:
+        # Image.new("RGB", size, 128) would read 128 as one packed pixel: (128, 0, 0).
+        fill = (fill,) * bands
+    w, h = img.size
+    out = Image.new(img.mode, (w + 2 * padding, h + 2 * padding), fill)
+    out.paste(img, (padding, padding))  # the original starts `padding` pixels in, on both axes
+    return out
+
+
+def random_crop(img: Image.Image, size: int, generator: torch.Generator) -> Image.Image:
+    w, h = img.size
+    if size > w or size > h:
+        raise ValueError(f"crop size {size} is larger than the image ({w}x{h})")
+    # Draw from the given generator, top first, then left, as torchvision's RandomCrop
+    # does; torch's global RNG is never touched. The bounds are inclusive of the last
+    # position, hence the + 1 (randint's high is exclusive).
+    i = int(torch.randint(0, h - size + 1, (1,), generator=generator))
+    j = int(torch.randint(0, w - size + 1, (1,), generator=generator))
+    return img.crop((j, i, j + size, i + size))  # the box is (left, top, right, bottom)
+
+
+def tensor_to_image(t: torch.Tensor) -> Image.Image:
+    if t.dim() != 3 or t.shape[0] not in (1, 3):
+        raise ValueError(f"expected a (1, H, W) or (3, H, W) tensor, got shape {tuple(t.shape)}")
+    # Round, don't truncate: 255 * 0.999 = 254.7 is pixel 255. Clamp before the cast,
+    # which would otherwise wrap values outside [0, 255] around. No in-place ops: t stays.
+    pixels = torch.round(t.detach().cpu() * 255).clamp(0, 255).to(torch.uint8)
+    a = pixels.permute(1, 2, 0).numpy()  # CHW -> HWC, the layout PIL reads
+    if t.shape[0] == 1:
+        a = a[:, :, 0]  # PIL reads a 2-D uint8 array as mode "L"; (H, W, 1) is refused
+    return Image.fromarray(np.ascontiguousarray(a))  # uint8 (H, W, 3): mode "RGB"

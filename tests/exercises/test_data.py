@@ -208,3 +208,109 @@ def test_pad_collate_as_collate_fn(student):
     for k in range(3):
         check_collated(batches[k], seqs[2 * k:2 * k + 2], labels[2 * k:2 * k + 2],
                        f"batch {k} of DataLoader(..., batch_size=2, collate_fn=pad_collate)")
+
+
+# ---------------------------------------------------------------- balanced_loader
+def balanced_epochs(student, X, y, batch_size, seeds):
+    """balanced_loader(X, y, batch_size, seed) for each seed (None: the default), all built first,
+    then each iterated once while torch's global RNG moves"""
+    loaders = [student.data.balanced_loader(X, y, batch_size) if seed is None
+               else student.data.balanced_loader(X, y, batch_size, seed=seed) for seed in seeds]
+    torch.manual_seed(1234)
+    epochs = []
+    for loader in loaders:
+        torch.randn(7)  # whatever else the program does in between
+        epochs.append([tuple(batch) for batch in loader])
+    return epochs
+
+
+def imbalanced_data(seed, counts, labels=None):
+    """X whose column 0 is the item's index (to find each drawn item again), y with `counts[k]` items
+    of class `labels[k]`, in a seeded random order."""
+    labels = labels if labels is not None else list(range(len(counts)))
+    y = torch.cat([torch.full((c,), label, dtype=torch.int64) for label, c in zip(labels, counts)])
+    y = y[torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))]
+    X = torch.cat([torch.arange(len(y), dtype=torch.float32)[:, None], seeded_tensor(seed, len(y), 2)], dim=1)
+    return X, y
+
+
+def expected_balanced_indices(y, seed):
+    """The draws of WeightedRandomSampler(1 / class count per sample, len(y), True, generator(seed))."""
+    _, inverse, counts = torch.unique(y, return_inverse=True, return_counts=True)
+    weights = 1.0 / counts[inverse].double()
+    return torch.multinomial(weights, len(y), True, generator=torch.Generator().manual_seed(seed)).tolist()
+
+
+def balanced_indices(batches, X, y, batch_size, what):
+    """The indices of the items a balanced loader yielded, after checking batch sizes and pairing."""
+    n = len(y)
+    expected_sizes = [min(batch_size, n - s) for s in range(0, n, batch_size)]
+    batches = unpack_batches(batches, what)
+    sizes = [len(b[1]) if isinstance(b[1], torch.Tensor) else None for b in batches]
+    if sizes != expected_sizes:
+        fail(f"{what} yielded batches of sizes {sizes}, expected {expected_sizes}: one epoch draws "
+             f"num_samples=len(y)={n} items")
+    indices = []
+    for k, (xb, yb) in enumerate(batches):
+        check_tensor(xb, shape=(len(yb), X.shape[1]), dtype=torch.float32, what=f"the inputs of batch {k} of {what}")
+        check_tensor(yb, shape=(len(yb),), dtype=torch.int64, what=f"the labels of batch {k} of {what}")
+        idx = xb[:, 0].round().long()
+        if idx.min() < 0 or idx.max() >= n:
+            fail(f"batch {k} of {what} holds inputs that are not rows of X")
+        check_close(xb, X[idx], what=f"the inputs of batch {k} of {what} (rows of X)")
+        check_close(yb, y[idx], what=f"the labels of batch {k} of {what} (each label stays with its input)")
+        indices += idx.tolist()
+    return indices
+
+
+def check_class_shares(indices, y, what, tolerance):
+    classes = torch.unique(y).tolist()
+    drawn = y[torch.tensor(indices)]
+    shares = {c: (drawn == c).float().mean().item() for c in classes}
+    given = {c: (y == c).float().mean().item() for c in classes}
+    target = 1 / len(classes)
+    for c in classes:
+        if abs(shares[c] - target) > tolerance:
+            fail(f"{what}: class {c} is {shares[c]:.0%} of the items drawn in one epoch, expected about "
+                 f"{target:.0%} (each class equally often; in y it is {given[c]:.0%}). Weight each sample by "
+                 "1 / (count of its class) and draw with replacement")
+
+
+@graded("balanced_loader", points=2, visible=True)
+def test_balanced_loader_evens_out_two_classes(student):
+    X, y = imbalanced_data(80, [180, 20])  # 90 % class 0, 10 % class 1
+    what = "balanced_loader(X (200, 3), y (180 of class 0, 20 of class 1), 16)"
+    loader = student.balanced_loader(X, y, 16)
+    indices = balanced_indices(loader.collect(), X, y, 16, what)
+    check_class_shares(indices, y, what, tolerance=0.12)
+
+
+@graded("balanced_loader", points=2)
+def test_balanced_loader_three_classes_any_labels(student):
+    for seed, counts, labels, bs in [(81, [150, 40, 10], [2, 5, 9], 25), (82, [12, 60, 300], [0, 1, 3], 32)]:
+        X, y = imbalanced_data(seed, counts, labels)
+        what = (f"balanced_loader(X ({len(y)}, 3), y (classes {labels} with {counts} items), {bs}, "
+                f"seed={seed})")
+        loader = student.balanced_loader(X, y, bs, seed=seed)
+        indices = balanced_indices(loader.collect(), X, y, bs, what)
+        check_class_shares(indices, y, what, tolerance=0.1)
+
+
+@graded("balanced_loader", points=2)
+def test_balanced_loader_is_seeded(student):
+    X, y = imbalanced_data(83, [45, 10, 5])
+    seeds = [3, 3, 4, None]
+    epochs = student.probe(balanced_epochs, X, y, 8, seeds)
+    names = ["balanced_loader(X, y, 8, seed=3)", "a second balanced_loader(X, y, 8, seed=3)",
+             "balanced_loader(X, y, 8, seed=4)", "balanced_loader(X, y, 8) (default seed=0)"]
+    got = [balanced_indices(batches, X, y, 8, name) for batches, name in zip(epochs, names)]
+    if got[1] != got[0]:
+        fail("two loaders made with balanced_loader(X, y, 8, seed=3) drew different items "
+             f"({got[0][:8]}... and {got[1][:8]}...) once torch's global RNG had moved; give the "
+             "WeightedRandomSampler its own torch.Generator seeded with `seed`")
+    if got[2] == got[0]:
+        fail("balanced_loader drew the same items for seed=3 and seed=4; the draws must come from the seed")
+    for k, seed in ((0, 3), (2, 4), (3, 0)):
+        check_equal(got[k], expected_balanced_indices(y, seed),
+                    what=f"the items drawn by {names[k]} (WeightedRandomSampler(weights, num_samples=len(y), "
+                         f"replacement=True, generator=torch.Generator().manual_seed({seed})))")

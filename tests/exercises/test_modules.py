@@ -337,3 +337,355 @@ def test_sequence_classifier_last_hidden_state(student):
         fail("the LSTM of SequenceClassifier is not batch_first; inputs are (B, T)")
     check_close(out, ref, rtol=1e-4, atol=1e-5,
                 what=what + " compared with Linear(h_n[-1]) from its own Embedding and LSTM")
+
+
+# ---------------------------------------------------------------- TinyCNN
+import torch.nn.functional as F  # noqa: E402 - the trusted reference computations below
+from torch import nn  # noqa: E402
+
+
+def tinycnn_facts(student, in_channels, num_classes, inputs, p):
+    """TinyCNN(in_channels, num_classes[, p]): its layers, and its outputs in eval() (twice) and train() (twice)"""
+    torch.manual_seed(0)
+    if p is None:
+        model = student.modules.TinyCNN(in_channels, num_classes)
+    else:
+        model = student.modules.TinyCNN(in_channels, num_classes, p)
+
+    def layers(part):
+        if not isinstance(part, nn.Module):
+            return None
+        out = []
+        for m in (part.children() if isinstance(part, nn.Sequential) else [part]):
+            cfg = None
+            if isinstance(m, nn.Conv2d):
+                cfg = (m.in_channels, m.out_channels, tuple(m.kernel_size), tuple(m.padding))
+            elif isinstance(m, nn.MaxPool2d):
+                cfg = m.kernel_size
+            elif isinstance(m, nn.AdaptiveAvgPool2d):
+                cfg = m.output_size
+            elif isinstance(m, nn.Dropout):
+                cfg = m.p
+            elif isinstance(m, nn.Linear):
+                cfg = (m.in_features, m.out_features)
+            out.append((type(m).__name__, cfg))
+        return out
+
+    structure = (layers(getattr(model, "features", None)), layers(getattr(model, "classifier", None)))
+    weights = [(m.weight.detach().clone(), m.bias.detach().clone())
+               for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    results = {}
+    with torch.no_grad():
+        model.eval()
+        results["eval"] = [model(x) for x in inputs]
+        results["eval again"] = [model(x) for x in inputs]
+        model.train()
+        results["train"] = [model(x) for x in inputs]
+        results["train again"] = [model(x) for x in inputs]
+    return structure, weights, results
+
+
+def tinycnn_reference(weights, x):
+    (w1, b1), (w2, b2), (wl, bl) = weights
+    h = F.max_pool2d(F.relu(F.conv2d(x, w1, b1, padding=1)), 2)
+    h = F.relu(F.conv2d(h, w2, b2, padding=1)).mean(dim=(2, 3))
+    return h @ wl.T + bl
+
+
+def tinycnn_structure(in_channels, num_classes, p):
+    features = [("Conv2d", (in_channels, 8, (3, 3), (1, 1))), ("ReLU", None), ("MaxPool2d", 2),
+                ("Conv2d", (8, 16, (3, 3), (1, 1))), ("ReLU", None), ("AdaptiveAvgPool2d", 1)]
+    classifier = [("Flatten", None), ("Dropout", p), ("Linear", (16, num_classes))]
+    return features, classifier
+
+
+def check_tinycnn(student, in_channels, num_classes, p, shapes, seed):
+    inputs = [seeded_tensor(seed + k, *shape) for k, shape in enumerate(shapes)]
+    call = f"TinyCNN({in_channels}, {num_classes}{'' if p is None else f', p={p}'})"
+    structure, weights, results = student.probe(tinycnn_facts, in_channels, num_classes, inputs, p)
+    features, classifier = tinycnn_structure(in_channels, num_classes, 0.5 if p is None else p)
+    if structure[0] is None or structure[1] is None:
+        fail(f"{call} has no sub-module {'features' if structure[0] is None else 'classifier'}; keep the "
+             "names features and classifier")
+    check_equal(structure[0], features, what=f"the (layer, settings) of {call}.features")
+    check_equal(structure[1], classifier, what=f"the (layer, settings) of {call}.classifier"
+                + (" (p defaults to 0.5)" if p is None else ""))
+    for k, x in enumerate(inputs):
+        what = f"{call}.eval()(x {tuple(x.shape)})"
+        out = results["eval"][k]
+        check_tensor(out, shape=(x.shape[0], num_classes), dtype=torch.float32, what=what)
+        check_close(out, tinycnn_reference(weights, x), rtol=1e-4, atol=1e-5,
+                    what=what + " (features, then classifier, with dropout off)")
+        check_close(results["eval again"][k], out, rtol=0, atol=0,
+                    what=what + ", called a second time (eval() must be deterministic)")
+    return inputs, weights, results, call
+
+
+@graded("TinyCNN", points=2, visible=True)
+def test_tinycnn_layers_and_eval_output(student):
+    check_tinycnn(student, 3, 5, None, [(2, 3, 16, 16)], 100)
+
+
+@graded("TinyCNN", points=2)
+def test_tinycnn_any_input_size(student):
+    check_tinycnn(student, 1, 4, 0.3, [(3, 1, 2, 2), (2, 1, 7, 9), (1, 1, 33, 20)], 101)
+    check_tinycnn(student, 2, 7, 0.1, [(2, 2, 5, 64)], 104)
+
+
+@graded("TinyCNN", points=2)
+def test_tinycnn_dropout_only_in_train_mode(student):
+    inputs, weights, results, call = check_tinycnn(student, 2, 6, None, [(8, 2, 12, 10)], 105)
+    train, again, evaluated = results["train"][0], results["train again"][0], results["eval"][0]
+    check_tensor(train, shape=(8, 6), dtype=torch.float32, what=f"{call}.train()(x (8, 2, 12, 10))")
+    if torch.equal(train, again) or torch.allclose(train, evaluated, rtol=1e-5, atol=1e-6):
+        fail(f"{call}.train() gave the same output twice, equal to eval(): in train() mode dropout (p=0.5) "
+             "must zero features at random")
+    _, _, results, call = check_tinycnn(student, 2, 6, 0.0, [(4, 2, 9, 9)], 106)
+    check_close(results["train"][0], results["eval"][0], rtol=1e-5, atol=1e-6,
+                what=f"{call}.train()(x) compared with eval() (p=0.0: dropout keeps everything)")
+
+
+# ---------------------------------------------------------------- upsample
+def upsample_facts(student, in_channels, out_channels, x):
+    """upsample(in_channels, out_channels), its settings, and its output on x"""
+    torch.manual_seed(0)
+    layer = student.modules.upsample(in_channels, out_channels)
+    cfg = None
+    if isinstance(layer, nn.ConvTranspose2d):
+        cfg = {"in_channels": layer.in_channels, "out_channels": layer.out_channels,
+               "kernel_size": tuple(layer.kernel_size), "stride": tuple(layer.stride),
+               "padding": tuple(layer.padding), "output_padding": tuple(layer.output_padding),
+               "dilation": tuple(layer.dilation), "groups": layer.groups}
+        weight, bias = layer.weight.detach().clone(), layer.bias.detach().clone() if layer.bias is not None else None
+    else:
+        weight = bias = None
+    with torch.no_grad():
+        out = layer(x)
+    return type(layer).__name__, cfg, weight, bias, out
+
+
+def check_upsample(student, in_channels, out_channels, x):
+    name, cfg, weight, bias, out = student.probe(upsample_facts, in_channels, out_channels, x)
+    call = f"upsample({in_channels}, {out_channels})"
+    if cfg is None:
+        fail(f"{call} returned a {name}, expected an nn.ConvTranspose2d")
+    check_equal(cfg, {"in_channels": in_channels, "out_channels": out_channels, "kernel_size": (2, 2),
+                      "stride": (2, 2), "padding": (0, 0), "output_padding": (0, 0), "dilation": (1, 1),
+                      "groups": 1},
+                what=f"the settings of the layer from {call}")
+    if bias is None:  # bias=False is not asked for, but not the lesson either
+        bias = torch.zeros(out_channels)
+    b, _, h, w = x.shape
+    what = f"{call}(x {tuple(x.shape)})"
+    check_tensor(out, shape=(b, out_channels, 2 * h, 2 * w), dtype=torch.float32, what=what)
+    check_close(out, F.conv_transpose2d(x, weight, bias, stride=2), rtol=1e-5, atol=1e-5, what=what)
+    return weight, bias, out
+
+
+@graded("upsample", points=2, visible=True)
+def test_upsample_doubles_height_and_width(student):
+    check_upsample(student, 4, 2, seeded_tensor(110, 1, 4, 3, 5))
+
+
+@graded("upsample", points=2)
+def test_upsample_shapes(student):
+    for seed, (cin, cout), shape in [(111, (8, 3), (2, 8, 5, 5)), (112, (3, 6), (1, 3, 1, 7)),
+                                     (113, (5, 5), (3, 5, 4, 2))]:
+        check_upsample(student, cin, cout, seeded_tensor(seed, *shape))
+
+
+@graded("upsample", points=1)
+def test_upsample_each_pixel_paints_its_own_patch(student):
+    x = torch.zeros(1, 2, 3, 4)
+    x[0, :, 1, 2] = torch.tensor([1.5, -2.0])  # one pixel lit, at row 1, column 2
+    weight, bias, out = check_upsample(student, 2, 3, x)
+    patch = out[0, :, 2:4, 4:6] - bias[:, None, None]
+    check_close(patch, 1.5 * weight[0] - 2.0 * weight[1], rtol=1e-5, atol=1e-5,
+                what="upsample(2, 3) on an input with one pixel lit at (1, 2): the output patch rows 2-3, "
+                     "columns 4-5 (minus the bias)")
+
+
+# ---------------------------------------------------------------- lstm_cell_unroll
+def unroll_probe(student, weights, x, state, how, backward):
+    """lstm_cell_unroll(cell, x[, state]) with an nn.LSTMCell holding the given weights"""
+    w_ih, w_hh, b_ih, b_hh = weights
+    cell = nn.LSTMCell(w_ih.shape[1], w_hh.shape[1])
+    with torch.no_grad():
+        for p, v in zip((cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh), weights):
+            p.copy_(v)
+    before = (x.clone(), None if state is None else [s.clone() for s in state])
+    if how == "default":
+        result = student.modules.lstm_cell_unroll(cell, x)
+    elif how == "positional":
+        result = student.modules.lstm_cell_unroll(cell, x, state)
+    else:
+        result = student.modules.lstm_cell_unroll(cell, x, state=state)
+    grads = None
+    if backward:
+        try:
+            outputs, (h, c) = result
+            (outputs.sum() + h.sum() + c.sum()).backward()
+            grads = [None if p.grad is None else p.grad.clone()
+                     for p in (cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)]
+        except Exception:  # noqa: BLE001 - a malformed result is judged on the trusted side
+            grads = None
+    unchanged = torch.equal(before[0], x) and (state is None or all(
+        torch.equal(a, b) for a, b in zip(before[1], state)))
+    return result, grads, unchanged
+
+
+def lstm_weights(seed, features, hidden):
+    return [seeded_tensor(seed, 4 * hidden, features) * 0.5, seeded_tensor(seed + 1, 4 * hidden, hidden) * 0.5,
+            seeded_tensor(seed + 2, 4 * hidden) * 0.5, seeded_tensor(seed + 3, 4 * hidden) * 0.5]
+
+
+def lstm_reference(weights, x, state):
+    """A one-layer batch-first nn.LSTM holding the same weights; its output, (h, c) and the gradients
+    of outputs.sum() + h.sum() + c.sum()."""
+    hidden = weights[1].shape[1]
+    lstm = nn.LSTM(x.shape[2], hidden, batch_first=True)
+    with torch.no_grad():
+        for name, v in zip(("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"), weights):
+            getattr(lstm, name).copy_(v)
+    if state is None:
+        out, (h, c) = lstm(x)
+    else:
+        out, (h, c) = lstm(x, (state[0][None], state[1][None]))
+    (out.sum() + h.sum() + c.sum()).backward()
+    grads = [lstm.weight_ih_l0.grad, lstm.weight_hh_l0.grad, lstm.bias_ih_l0.grad, lstm.bias_hh_l0.grad]
+    return out.detach(), h[0].detach(), c[0].detach(), grads
+
+
+def check_unroll(student, seed, batch, steps, features, hidden, how, backward=False):
+    weights = lstm_weights(seed, features, hidden)
+    x = seeded_tensor(seed + 4, batch, steps, features)
+    state = None
+    if how != "default":
+        state = (seeded_tensor(seed + 5, batch, hidden), seeded_tensor(seed + 6, batch, hidden))
+    call = (f"lstm_cell_unroll(nn.LSTMCell({features}, {hidden}), x ({batch}, {steps}, {features})"
+            + {"default": ")", "positional": ", (h0, c0))", "keyword": ", state=(h0, c0))"}[how])
+    result, grads, unchanged = student.probe(unroll_probe, weights, x, state, how, backward)
+    if not isinstance(result, (tuple, list)) or len(result) != 2 or not isinstance(result[1], (tuple, list)) \
+            or len(result[1]) != 2:
+        fail(f"{call} returned {type(result).__name__} {result!r:.80}, expected (outputs, (h, c))")
+    outputs, (h, c) = result
+    want_out, want_h, want_c, want_grads = lstm_reference(weights, x, state)
+    compared = "compared with nn.LSTM (batch_first) holding the same weights"
+    check_tensor(outputs, shape=(batch, steps, hidden), dtype=torch.float32, what=f"the outputs of {call}")
+    check_tensor(h, shape=(batch, hidden), dtype=torch.float32, what=f"the final h of {call}")
+    check_tensor(c, shape=(batch, hidden), dtype=torch.float32, what=f"the final c of {call}")
+    start = "zeros" if how == "default" else "the given (h0, c0)"
+    check_close(outputs, want_out, rtol=1e-4, atol=1e-5,
+                what=f"the outputs of {call}, {compared} (each step starts from the previous step's (h, c); "
+                     f"step 0 from {start})")
+    check_close(h, want_h, rtol=1e-4, atol=1e-5, what=f"the final h of {call}, {compared}")
+    check_close(c, want_c, rtol=1e-4, atol=1e-5, what=f"the final c of {call}, {compared}")
+    if not unchanged:
+        fail(f"{call} changed x or the given state in place; it must leave its inputs unchanged")
+    if backward:
+        names = ["weight_ih", "weight_hh", "bias_ih", "bias_hh"]
+        if grads is None or any(g is None for g in grads):
+            fail(f"after (outputs.sum() + h.sum() + c.sum()).backward() on the result of {call}, the cell's "
+                 "parameters have no gradient; keep the computation in the graph")
+        for name, got, want in zip(names, grads, want_grads):
+            check_close(got, want, rtol=1e-4, atol=1e-5,
+                        what=f"cell.{name}.grad after (outputs.sum() + h.sum() + c.sum()).backward() on {call}, "
+                             "compared with nn.LSTM's (gradients must flow through every step: don't detach "
+                             "the state)")
+
+
+@graded("lstm_cell_unroll", points=2, visible=True)
+def test_lstm_cell_unroll_from_zeros(student):
+    check_unroll(student, 120, 2, 5, 3, 4, "default")
+
+
+@graded("lstm_cell_unroll", points=2)
+def test_lstm_cell_unroll_from_a_given_state(student):
+    check_unroll(student, 130, 3, 7, 2, 5, "positional")
+    check_unroll(student, 140, 1, 1, 4, 3, "keyword")
+
+
+@graded("lstm_cell_unroll", points=2)
+def test_lstm_cell_unroll_gradients(student):
+    check_unroll(student, 150, 4, 6, 3, 2, "default", backward=True)
+    check_unroll(student, 160, 2, 3, 2, 3, "keyword", backward=True)
+
+
+# ---------------------------------------------------------------- parameter_names
+def build_model(kind):
+    """The models parameter_names is tried on (built the same way on both sides)."""
+    from collections import OrderedDict
+    if kind == "conv_bn_head":  # registration order is not alphabetical; BatchNorm has buffers
+        return nn.Sequential(OrderedDict([("conv", nn.Conv2d(3, 4, 3)), ("bn", nn.BatchNorm2d(4)),
+                                          ("head", nn.Linear(4, 2))]))
+    if kind == "partly_frozen":
+        model = nn.Sequential(OrderedDict([("embed", nn.Embedding(10, 4)),
+                                           ("body", nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 3))),
+                                           ("bn", nn.BatchNorm1d(3)), ("out", nn.Linear(3, 2))]))
+        model.embed.requires_grad_(False)
+        model.body[2].bias.requires_grad_(False)
+        model.bn.weight.requires_grad_(False)
+        return model
+    if kind == "frozen":
+        return nn.Linear(3, 3).requires_grad_(False)
+    if kind == "nested":
+        class Encoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.proj = nn.Linear(5, 6)
+                self.scale = nn.Parameter(torch.ones(6))
+                self.layers = nn.ModuleList([nn.LayerNorm(6), nn.Linear(6, 6, bias=False)])
+                self.register_buffer("steps", torch.zeros(()))
+
+        model = nn.Module()
+        model.zeta = Encoder()
+        model.alpha = nn.Linear(6, 2)
+        model.tied = model.alpha  # the same module twice: its parameters are listed once
+        return model
+    raise ValueError(kind)
+
+
+def names_probe(student, builder, calls):
+    """parameter_names(model[, trainable_only]) on the test's models"""
+    out = []
+    for kind, args in calls:
+        model = builder(kind)
+        flags = [p.requires_grad for p in model.parameters()]
+        names = student.modules.parameter_names(model, **args)
+        out.append((names, flags == [p.requires_grad for p in model.parameters()]))
+    return out
+
+
+def expected_names(kind, trainable_only=True):
+    return [n for n, p in build_model(kind).named_parameters() if p.requires_grad or not trainable_only]
+
+
+def check_names(student, calls):
+    results = student.probe(names_probe, student.ship(build_model), calls)
+    for (kind, args), (names, unchanged) in zip(calls, results):
+        arg = "".join(f", {k}={v}" for k, v in args.items())
+        what = f"parameter_names({kind} model{arg}) (the names from named_parameters(), in order"
+        what += ", trainable ones only)" if args.get("trainable_only", True) else ", all of them)"
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            fail(f"{what} returned {type(names).__name__} {names!r:.80}, expected a list of str")
+        check_equal(names, expected_names(kind, **args), what=what)
+        if not unchanged:
+            fail(f"parameter_names({kind} model{arg}) changed requires_grad on the model's parameters; it "
+                 "must only read them")
+
+
+@graded("parameter_names", points=2, visible=True)
+def test_parameter_names_in_model_order(student):
+    check_names(student, [("conv_bn_head", {}), ("conv_bn_head", {"trainable_only": False})])
+
+
+@graded("parameter_names", points=2)
+def test_parameter_names_trainable_only(student):
+    check_names(student, [("partly_frozen", {}), ("partly_frozen", {"trainable_only": True}),
+                          ("partly_frozen", {"trainable_only": False}), ("frozen", {}),
+                          ("frozen", {"trainable_only": False})])
+
+
+@graded("parameter_names", points=1)
+def test_parameter_names_nested_and_shared(student):
+    check_names(student, [("nested", {}), ("nested", {"trainable_only": False})])

@@ -284,3 +284,195 @@ def test_preprocess_any_mode(student):
                  "[-1, 1] after normalizing with mean 0.5 and std 0.5")
         check_close(out, expected_preprocess(img), rtol=1e-5, atol=1e-5,
                     what=what + " (RGB, resize 224, crop 224, to tensor, normalize: in that order)")
+
+
+# ---------------------------------------------------------------- pad
+from grader.testing import expect_raises  # noqa: E402 - used by the tests below
+
+
+def pad_keeps_input(student, img, padding, fill):
+    """pad(img, padding, fill), then a look at img"""
+    before = img.copy()
+    out = student.transforms.pad(img, padding, fill)
+    same = img.size == before.size and img.mode == before.mode \
+        and np.array_equal(np.asarray(img), np.asarray(before))
+    return out, same
+
+
+def expected_pad(img, padding, fill=0):
+    if isinstance(fill, int) and len(img.getbands()) > 1:
+        fill = (fill,) * len(img.getbands())
+    w, h = img.size
+    out = Image.new(img.mode, (w + 2 * padding, h + 2 * padding), fill)
+    out.paste(img, (padding, padding))
+    return out
+
+
+def describe(img):
+    return f"{img.mode} image {img.size[0]}x{img.size[1]}"
+
+
+@graded("pad", points=2, visible=True)
+def test_pad_rgb_tuple_fill_and_gray_default(student):
+    img = load("rgb_landscape.png")
+    out = student.pad(img, 3, (10, 200, 30))
+    check_image(out, expected_pad(img, 3, (10, 200, 30)),
+                f"pad({describe(img)}, 3, (10, 200, 30)) (size (w + 6, h + 6), the picture at (3, 3))")
+    gray = load("gray.png")
+    out = student.pad(gray, 5)
+    check_image(out, expected_pad(gray, 5), f"pad({describe(gray)}, 5) (fill defaults to 0: a black border)")
+
+
+@graded("pad", points=2)
+def test_pad_int_fill_zero_padding_and_input(student):
+    img = load("odd_size.png")
+    for padding, fill in [(1, 128), (7, 255), (0, 40)]:
+        out, same = student.probe(pad_keeps_input, img, padding, fill)
+        check_image(out, expected_pad(img, padding, fill),
+                    f"pad({describe(img)}, {padding}, {fill}) (for RGB an int fill means ({fill}, {fill}, {fill}))")
+        if not same:
+            fail(f"pad(img, {padding}, {fill}) changed img itself; build a new image")
+    gray = load("gray.png")
+    out = student.pad(gray, 2, 77)
+    check_image(out, expected_pad(gray, 2, 77), f"pad({describe(gray)}, 2, 77)")
+
+
+@graded("pad", points=1)
+def test_pad_negative_raises(student):
+    img = load("small_square.png")
+    out = student.pad(img, 4, (0, 0, 255))
+    check_image(out, expected_pad(img, 4, (0, 0, 255)), f"pad({describe(img)}, 4, (0, 0, 255))")
+    for padding in (-1, -5):
+        expect_raises("ValueError", lambda padding=padding: student.pad(img, padding),
+                      what=f"pad({describe(img)}, {padding}) (a negative padding)")
+
+
+# ---------------------------------------------------------------- random_crop
+def crops_from_seed(student, img, size, seed, count, global_seed):
+    """random_crop(img, size, g) several times with g = torch.Generator().manual_seed(seed), the global RNG
+    seeded with another number"""
+    generator = torch.Generator().manual_seed(seed)
+    torch.manual_seed(global_seed)
+    before = torch.get_rng_state()
+    crops = [student.transforms.random_crop(img, size, generator) for _ in range(count)]
+    return crops, bool(torch.equal(before, torch.get_rng_state()))
+
+
+def crop_raises(student, img, size):
+    """random_crop(img, size, torch.Generator().manual_seed(0))"""
+    try:
+        student.transforms.random_crop(img, size, torch.Generator().manual_seed(0))
+    except ValueError:
+        return "ValueError"
+    except NotImplementedError:
+        raise  # a stub is not_implemented
+    except Exception as exc:  # noqa: BLE001 - the name of whatever was raised
+        return type(exc).__name__
+    return None
+
+
+def expected_crops(img, size, seed, count):
+    generator = torch.Generator().manual_seed(seed)
+    w, h = img.size
+    crops = []
+    for _ in range(count):
+        i = int(torch.randint(0, h - size + 1, (1,), generator=generator))
+        j = int(torch.randint(0, w - size + 1, (1,), generator=generator))
+        crops.append((img.crop((j, i, j + size, i + size)), i, j))
+    return crops
+
+
+def check_crops(student, img, size, seed, count, global_seed):
+    crops, untouched = student.probe(crops_from_seed, img, size, seed, count, global_seed)
+    if not isinstance(crops, list) or len(crops) != count:
+        fail(f"random_crop was called {count} times but the probe got {crops!r:.80}")
+    for k, (out, (want, i, j)) in enumerate(zip(crops, expected_crops(img, size, seed, count))):
+        check_image(out, want, f"call {k + 1} of random_crop({describe(img)}, {size}, g) with "
+                               f"g = torch.Generator().manual_seed({seed}) (expected top i={i}, left j={j}: i drawn "
+                               "first from generator, then j)")
+    if not untouched:
+        fail(f"random_crop({describe(img)}, {size}, g) changed torch's global random state; draw only from "
+             "the generator it is given")
+
+
+@graded("random_crop", points=2, visible=True)
+def test_random_crop_from_the_generator(student):
+    check_crops(student, load("rgb_landscape.png"), 224, 0, 3, 11)
+
+
+@graded("random_crop", points=2)
+def test_random_crop_shapes_and_seeds(student):
+    for name, size, seed, global_seed in [("odd_size.png", 131, 5, 0), ("odd_size.png", 50, 6, 1),
+                                          ("rgb_portrait.png", 100, 7, 2), ("gray.png", 37, 8, 3)]:
+        check_crops(student, load(name), size, seed, 4, global_seed)
+
+
+@graded("random_crop", points=1)
+def test_random_crop_same_seed_any_global_state_and_too_large(student):
+    img = load("small_square.png")
+    check_crops(student, img, 20, 9, 3, 100)
+    check_crops(student, img, 20, 9, 3, 200)  # same generator seed, the global RNG elsewhere
+    check_crops(student, img, 64, 9, 2, 300)  # the whole image: i = j = 0
+    land = load("rgb_landscape.png")
+    for size in (241, 321):
+        raised = student.probe(crop_raises, land, size)
+        if raised != "ValueError":
+            fail(f"random_crop({describe(land)}, {size}, g) "
+                 f"{'returned an image' if raised is None else 'raised ' + raised}; a crop larger than a side "
+                 "must raise ValueError")
+
+
+# ---------------------------------------------------------------- tensor_to_image
+def to_image_keeps_input(student, t):
+    """tensor_to_image(t), then a look at t"""
+    before = t.clone()
+    out = student.transforms.tensor_to_image(t)
+    return out, bool(torch.equal(t, before))
+
+
+def expected_image(t):
+    a = torch.round(t * 255).clamp(0, 255).to(torch.uint8).permute(1, 2, 0).numpy()
+    return Image.fromarray(np.ascontiguousarray(a[:, :, 0] if t.shape[0] == 1 else a))
+
+
+def special_values(seed, channels, h, w):
+    """Seeded values in [0, 1] with the hard cases planted: just below 1, ties, outside [0, 1]."""
+    t = torch.rand(channels, h, w, generator=torch.Generator().manual_seed(seed))
+    flat = t.view(-1)
+    planted = torch.tensor([0.999, 0.998, 254.6 / 255, 0.5 / 255, 2.5 / 255, 3.5 / 255, 0.7 / 255,
+                            -0.2, -1e-4, 1.3, 4.0, 1.0, 0.0])
+    flat[:len(planted)] = planted
+    return t
+
+
+@graded("tensor_to_image", points=2, visible=True)
+def test_tensor_to_image_round_trip(student):
+    for name in ("rgb_landscape.png", "gray.png", "odd_size.png"):
+        img = load(name)
+        t = expected_tensor(img)
+        out = student.tensor_to_image(t)
+        check_image(out, img, f"tensor_to_image(image_to_tensor({describe(img)})) (mode {img.mode}, the same "
+                              "pixels back)")
+
+
+@graded("tensor_to_image", points=2)
+def test_tensor_to_image_rounds_and_clamps(student):
+    for seed, shape in [(90, (3, 5, 7)), (91, (1, 4, 6)), (92, (3, 2, 9))]:
+        t = special_values(seed, *shape)
+        out, same = student.probe(to_image_keeps_input, t)
+        check_image(out, expected_image(t),
+                    f"tensor_to_image(tensor {shape} with 0.999, ties such as 2.5/255, -0.2 and 1.3) (each pixel "
+                    "torch.round(255 * value) clamped to [0, 255]: 0.999 -> 255, 1.3 -> 255, -0.2 -> 0)")
+        if not same:
+            fail(f"tensor_to_image(t) changed t (shape {shape}) in place; scale a new tensor")
+
+
+@graded("tensor_to_image", points=1)
+def test_tensor_to_image_gray_and_bad_shapes(student):
+    t = special_values(93, 1, 3, 8)
+    out = student.tensor_to_image(t)
+    check_image(out, expected_image(t), "tensor_to_image(tensor (1, 3, 8)) (one channel: mode L)")
+    for shape in [(2, 4, 4), (4, 3, 5), (6, 7)]:
+        bad = torch.rand(*shape, generator=torch.Generator().manual_seed(94))
+        expect_raises("ValueError", lambda bad=bad: student.tensor_to_image(bad),
+                      what=f"tensor_to_image(tensor {shape}) (only (1, H, W) or (3, H, W) are images)")

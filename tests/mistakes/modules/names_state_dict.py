@@ -1,0 +1,10 @@
+"""Mistake: parameter_names from state_dict() keys: buffers (running_mean, ...) come along
+
+TASK: parameter_names
+"""
+
+
+def parameter_names(module, trainable_only=True):
+    params = dict(module.named_parameters())
+    return [name for name in module.state_dict()
+            if not trainable_only or name not in params or params[name].requires_grad]

@@ -1,0 +1,13 @@
+"""Mistake: an int fill handed to Image.new as is: for RGB it is one packed pixel, 128 -> (128, 0, 0)
+
+TASK: pad
+"""
+
+
+def pad(img, padding, fill=0):
+    if padding < 0:
+        raise ValueError(f"padding must be >= 0, got {padding}")
+    w, h = img.size
+    out = Image.new(img.mode, (w + 2 * padding, h + 2 * padding), fill)
+    out.paste(img, (padding, padding))
+    return out
