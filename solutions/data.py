@@ -1,6 +1,5 @@
 """Reference solution: Dataset and DataLoader.
 
-Picture: assets_picture/data_loader_batches.png
 """
 
 import operator
@@ -13,10 +12,10 @@ from torch.utils.data import DataLoader, Dataset, TensorDataset, WeightedRandomS
 class SquaresDataset(Dataset):
     """Item i is (tensor([i]), tensor([i * i])) as float32, for i in range(n)."""
 
-    def __init__(self, n: int):
+    def __init__(self, n):
         self.n = n
 
-    def __len__(self) -> int:
+    def __len__(self):
         return self.n
 
     def __getitem__(self, i):
@@ -31,7 +30,7 @@ class SquaresDataset(Dataset):
         return torch.tensor([x]), torch.tensor([x * x])
 
 
-def make_loader(X, y, batch_size, shuffle=False, drop_last=False, seed=0) -> DataLoader:
+def make_loader(X, y, batch_size, shuffle=False, drop_last=False, seed=0):
     # A seeded generator of its own makes the shuffle order reproducible without
     # reseeding (or depending on) the global RNG.
     generator = torch.Generator().manual_seed(seed) if shuffle else None
@@ -44,7 +43,7 @@ def make_loader(X, y, batch_size, shuffle=False, drop_last=False, seed=0) -> Dat
     )
 
 
-def count_batches(n: int, batch_size: int, drop_last: bool) -> int:
+def count_batches(n, batch_size, drop_last):
     # drop_last discards the short last batch (floor); otherwise it is kept (ceil).
     if drop_last:
         return n // batch_size
@@ -61,7 +60,7 @@ def pad_collate(batch):
     return padded, lengths, labels
 
 
-def balanced_loader(X, y, batch_size, seed=0) -> DataLoader:
+def balanced_loader(X, y, batch_size, seed=0):
     # One weight per *sample*: 1 / (size of its class). Every class then has the
     # same total weight, so each draw picks each class with the same probability.
     # return_inverse maps each label to its class number, whatever the label values.

@@ -1,13 +1,12 @@
 """Reference solution: devices and DataParallel.
 
-Picture: assets_picture/gpu_data_parallel.png
 """
 
 import torch
 from torch import nn
 
 
-def pick_device(prefer_gpu: bool = True) -> torch.device:
+def pick_device(prefer_gpu=True):
     if prefer_gpu and torch.cuda.is_available():
         return torch.device("cuda")
     return torch.device("cpu")
@@ -30,12 +29,12 @@ def move_to(obj, device):
     return obj  # numbers, strings, None, ...: nothing to move
 
 
-def cuda_to_numpy(t: torch.Tensor):
+def cuda_to_numpy(t):
     # detach (numpy has no autograd) then cpu (numpy cannot read GPU memory).
     return t.detach().cpu().numpy()
 
 
-def parallelize(model: nn.Module) -> nn.Module:
+def parallelize(model):
     model = model.to(pick_device())
     # DataParallel splits each batch across GPUs; with one GPU (or none) it
     # only adds overhead and renames every state_dict key with "module.".

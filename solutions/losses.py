@@ -1,6 +1,5 @@
 """Reference solution: losses written by hand, stable for large logits.
 
-Picture: assets_picture/losses_max_trick.png
 """
 
 import numpy as np
@@ -19,7 +18,7 @@ def _reduce(loss: torch.Tensor, reduction: str) -> torch.Tensor:
     raise ValueError(f"unknown reduction {reduction!r}: expected one of {_REDUCTIONS}")
 
 
-def bce_with_logits(logits: torch.Tensor, target: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
+def bce_with_logits(logits, target, reduction='mean'):
     # Naively: -(y*log(sigmoid(x)) + (1-y)*log(1-sigmoid(x))). At x = 100,
     # 1 - sigmoid(x) rounds to 0 and log(0) = -inf. Rewritten so that exp only
     # ever sees a non-positive number:
@@ -29,7 +28,7 @@ def bce_with_logits(logits: torch.Tensor, target: torch.Tensor, reduction: str =
     return _reduce(loss, reduction)
 
 
-def cross_entropy(logits: torch.Tensor, target: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
+def cross_entropy(logits, target, reduction='mean'):
     # loss_i = logsumexp(x_i) - x_i[target_i]. exp(1000) overflows to inf, so
     # use the max trick: logsumexp(x) = m + log(sum(exp(x - m))) with m = max(x).
     # After the shift the largest exponent is exp(0) = 1: no overflow, and the
@@ -45,7 +44,7 @@ def cross_entropy(logits: torch.Tensor, target: torch.Tensor, reduction: str = "
     return _reduce(log_sum_exp_shifted - picked, reduction)
 
 
-def softmax_np(x: np.ndarray, axis: int = -1) -> np.ndarray:
+def softmax_np(x, axis=-1):
     x = np.asarray(x)
     # keepdims keeps the reduced axis as size 1, so the max (and the sum)
     # broadcast back along the right axis whatever `axis` is.
@@ -53,7 +52,7 @@ def softmax_np(x: np.ndarray, axis: int = -1) -> np.ndarray:
     return e / e.sum(axis=axis, keepdims=True)
 
 
-def cross_entropy_np(logits: np.ndarray, target: np.ndarray, reduction: str = "mean") -> np.ndarray:
+def cross_entropy_np(logits, target, reduction='mean'):
     logits = np.asarray(logits)
     shifted = logits - logits.max(axis=1, keepdims=True)  # the same max trick
     log_sum_exp_shifted = np.log(np.exp(shifted).sum(axis=1))

@@ -1,6 +1,5 @@
 """Reference solution: nn.Module, Parameter, Sequential.
 
-Picture: assets_picture/modules_sequential_styles.png
 """
 
 import math
@@ -11,7 +10,7 @@ from torch import nn
 
 
 class Affine(nn.Module):
-    def __init__(self, in_features: int, out_features: int):
+    def __init__(self, in_features, out_features):
         super().__init__()  # must come first: it sets up the parameter registry
         bound = 1 / math.sqrt(in_features)
         # nn.Parameter registers the tensor: it shows up in .parameters(), moves
@@ -20,11 +19,11 @@ class Affine(nn.Module):
         self.weight = nn.Parameter(torch.empty(out_features, in_features).uniform_(-bound, bound))
         self.bias = nn.Parameter(torch.empty(out_features).uniform_(-bound, bound))
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x):
         return x @ self.weight.T + self.bias
 
 
-def conv_block(style: str) -> nn.Sequential:
+def conv_block(style):
     if style == "add_module":
         block = nn.Sequential()
         block.add_module("conv", nn.Conv2d(3, 3, 3))
@@ -47,32 +46,32 @@ def conv_block(style: str) -> nn.Sequential:
     raise ValueError(f"unknown style {style!r}: expected 'add_module', 'args' or 'ordered_dict'")
 
 
-def count_parameters(module: nn.Module, trainable_only: bool = True) -> int:
+def count_parameters(module, trainable_only=True):
     # numel counts the scalars in each parameter tensor; frozen parameters
     # (requires_grad=False) are skipped when only trainable ones are wanted.
     return sum(p.numel() for p in module.parameters() if p.requires_grad or not trainable_only)
 
 
 class MLP(nn.Module):
-    def __init__(self, in_features: int, hidden: int, out_features: int):
+    def __init__(self, in_features, hidden, out_features):
         super().__init__()
         # Two named parts, so an optimizer can give them different learning rates.
         self.features = nn.Sequential(nn.Linear(in_features, hidden), nn.ReLU())
         self.classifier = nn.Linear(hidden, out_features)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x):
         return self.classifier(self.features(x))
 
 
 class SequenceClassifier(nn.Module):
-    def __init__(self, vocab_size: int, embed_dim: int, hidden: int, num_classes: int):
+    def __init__(self, vocab_size, embed_dim, hidden, num_classes):
         super().__init__()
         self.embedding = nn.Embedding(vocab_size, embed_dim)
         # batch_first: inputs are (B, T, E) rather than the default (T, B, E).
         self.lstm = nn.LSTM(embed_dim, hidden, batch_first=True)
         self.classifier = nn.Linear(hidden, num_classes)
 
-    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+    def forward(self, tokens):
         embedded = self.embedding(tokens)  # (B, T) int64 -> (B, T, E)
         _, (h_n, _) = self.lstm(embedded)  # h_n: (num_layers, B, hidden)
         # h_n[-1] is the last layer's state after the *last* time step, the one
@@ -81,7 +80,7 @@ class SequenceClassifier(nn.Module):
 
 
 class TinyCNN(nn.Module):
-    def __init__(self, in_channels: int, num_classes: int, p: float = 0.5):
+    def __init__(self, in_channels, num_classes, p=0.5):
         super().__init__()
         self.features = nn.Sequential(
             nn.Conv2d(in_channels, 8, 3, padding=1),
@@ -96,17 +95,17 @@ class TinyCNN(nn.Module):
         # Dropout is a module, so model.eval() turns it off and model.train() back on.
         self.classifier = nn.Sequential(nn.Flatten(), nn.Dropout(p), nn.Linear(16, num_classes))
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x):
         return self.classifier(self.features(x))
 
 
-def upsample(in_channels: int, out_channels: int) -> nn.ConvTranspose2d:
+def upsample(in_channels, out_channels):
     # Kernel 2 with stride 2: each input pixel paints its own 2 x 2 patch, no overlap,
     # so (H, W) becomes exactly (2H, 2W).
     return nn.ConvTranspose2d(in_channels, out_channels, kernel_size=2, stride=2)
 
 
-def lstm_cell_unroll(cell: nn.LSTMCell, x: torch.Tensor, state=None):
+def lstm_cell_unroll(cell, x, state=None):
     batch, steps, _ = x.shape
     if state is None:
         h = x.new_zeros(batch, cell.hidden_size)
@@ -121,7 +120,7 @@ def lstm_cell_unroll(cell: nn.LSTMCell, x: torch.Tensor, state=None):
     return torch.stack(outputs, dim=1), (h, c)  # dim=1: (B, T, H), batch first
 
 
-def parameter_names(module: nn.Module, trainable_only: bool = True) -> list:
+def parameter_names(module, trainable_only=True):
     # named_parameters() walks the sub-modules in registration order and gives
     # dotted names ("features.0.weight"); buffers (BatchNorm's running_mean) are not
     # parameters, though they are in state_dict().

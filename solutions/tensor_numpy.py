@@ -1,13 +1,12 @@
 """Reference solution: tensor <-> numpy conversion.
 
-Picture: assets_picture/tensor_numpy_shared_memory.png
 """
 
-import numpy as np
+import numpy as np  # noqa: F401 - mistake fixtures appended to this file use it
 import torch
 
 
-def to_numpy(t: torch.Tensor) -> np.ndarray:
+def to_numpy(t):
     # .detach(): numpy cannot record gradients, so .numpy() refuses a tensor that
     #            requires grad; detach gives a view without the autograd history
     #            (and leaves t itself untouched: it still requires grad).
@@ -15,14 +14,14 @@ def to_numpy(t: torch.Tensor) -> np.ndarray:
     return t.detach().cpu().numpy()
 
 
-def to_tensor(a: np.ndarray, requires_grad: bool = False) -> torch.Tensor:
+def to_tensor(a, requires_grad=False):
     # torch.tensor always copies and builds a fresh leaf; asking for float32 here
     # converts integer (and float64) arrays in the same step. Converting *after*
     # requires_grad=True would give a non-leaf (the result of a .float() op).
     return torch.tensor(a, dtype=torch.float32, requires_grad=requires_grad)
 
 
-def shared_tensor(a: np.ndarray) -> torch.Tensor:
+def shared_tensor(a):
     # from_numpy wraps the array's buffer: same memory, same dtype, no copy.
     # (torch.tensor(a) and torch.as_tensor(a, dtype=other) would copy.)
     return torch.from_numpy(a)

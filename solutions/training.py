@@ -1,13 +1,12 @@
 """Reference solution: autograd and optim.
 
-Picture: assets_picture/training_step.png
 """
 
 import torch
-from torch import nn
+from torch import nn  # noqa: F401 - mistake fixtures appended to this file use it
 
 
-def train_step(model: nn.Module, optimizer: torch.optim.Optimizer, loss_fn, x, y) -> float:
+def train_step(model, optimizer, loss_fn, x, y):
     # Gradients accumulate in .grad across backward() calls: clear them first,
     # or this step would follow the sum of every gradient so far.
     optimizer.zero_grad()
@@ -19,7 +18,7 @@ def train_step(model: nn.Module, optimizer: torch.optim.Optimizer, loss_fn, x, y
     return loss.item()
 
 
-def make_optimizer(model: nn.Module, base_lr: float, classifier_lr: float, momentum: float = 0.0):
+def make_optimizer(model, base_lr, classifier_lr, momentum=0.0):
     # Each param group may override the defaults given after the list; the
     # two groups together must cover every parameter exactly once.
     return torch.optim.SGD(
@@ -32,7 +31,7 @@ def make_optimizer(model: nn.Module, base_lr: float, classifier_lr: float, momen
     )
 
 
-def fit(model: nn.Module, loader, loss_fn, epochs: int, lr: float) -> list[float]:
+def fit(model, loader, loss_fn, epochs, lr):
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     history = []
     for _ in range(epochs):
@@ -41,7 +40,7 @@ def fit(model: nn.Module, loader, loss_fn, epochs: int, lr: float) -> list[float
     return history
 
 
-def accumulated_grad(x: torch.Tensor, times: int) -> torch.Tensor:
+def accumulated_grad(x, times):
     # A fresh leaf: detach cuts any history, clone avoids sharing x's memory,
     # and x's own requires_grad/.grad stay as they were.
     x = x.detach().clone().requires_grad_(True)

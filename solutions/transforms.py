@@ -1,6 +1,5 @@
 """Reference solution: image transforms with PIL and torch (no torchvision).
 
-Picture: assets_picture/transforms_resize_crop.png
 """
 
 from functools import partial
@@ -10,7 +9,7 @@ import torch
 from PIL import Image
 
 
-def resize_short_side(img: Image.Image, size: int) -> Image.Image:
+def resize_short_side(img, size):
     # Scale both sides by the same factor so the picture is not stretched;
     # the long side is truncated with int(), as torchvision does.
     w, h = img.size
@@ -21,7 +20,7 @@ def resize_short_side(img: Image.Image, size: int) -> Image.Image:
     return img.resize((new_w, new_h), Image.BILINEAR)
 
 
-def center_crop(img: Image.Image, size: int) -> Image.Image:
+def center_crop(img, size):
     w, h = img.size
     left = int(round((w - size) / 2))
     top = int(round((h - size) / 2))
@@ -29,7 +28,7 @@ def center_crop(img: Image.Image, size: int) -> Image.Image:
     return img.crop((left, top, left + size, top + size))
 
 
-def image_to_tensor(img: Image.Image) -> torch.Tensor:
+def image_to_tensor(img):
     a = np.asarray(img, dtype=np.float32) / 255.0  # (H, W, C), or (H, W) for "L"
     if a.ndim == 2:
         a = a[:, :, None]  # give grayscale its channel dim
@@ -38,7 +37,7 @@ def image_to_tensor(img: Image.Image) -> torch.Tensor:
     return torch.from_numpy(a).permute(2, 0, 1).contiguous()
 
 
-def normalize(t: torch.Tensor, mean, std) -> torch.Tensor:
+def normalize(t, mean, std):
     # (C, 1, 1) broadcasts over H and W, one mean/std per channel. The
     # out-of-place arithmetic leaves t unchanged (t.sub_(...) would not).
     mean = torch.as_tensor(mean, dtype=t.dtype, device=t.device).reshape(-1, 1, 1)
@@ -68,11 +67,11 @@ _PREPROCESS = compose(
 )
 
 
-def preprocess(img: Image.Image) -> torch.Tensor:
+def preprocess(img):
     return _PREPROCESS(img)
 
 
-def pad(img: Image.Image, padding: int, fill=0) -> Image.Image:
+def pad(img, padding, fill=0):
     if padding < 0:
         raise ValueError(f"padding must be >= 0, got {padding}")
     bands = len(img.getbands())
@@ -85,7 +84,7 @@ def pad(img: Image.Image, padding: int, fill=0) -> Image.Image:
     return out
 
 
-def random_crop(img: Image.Image, size: int, generator: torch.Generator) -> Image.Image:
+def random_crop(img, size, generator):
     w, h = img.size
     if size > w or size > h:
         raise ValueError(f"crop size {size} is larger than the image ({w}x{h})")
@@ -97,7 +96,7 @@ def random_crop(img: Image.Image, size: int, generator: torch.Generator) -> Imag
     return img.crop((j, i, j + size, i + size))  # the box is (left, top, right, bottom)
 
 
-def tensor_to_image(t: torch.Tensor) -> Image.Image:
+def tensor_to_image(t):
     if t.dim() != 3 or t.shape[0] not in (1, 3):
         raise ValueError(f"expected a (1, H, W) or (3, H, W) tensor, got shape {tuple(t.shape)}")
     # Round, don't truncate: 255 * 0.999 = 254.7 is pixel 255. Clamp before the cast,
