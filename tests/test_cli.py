@@ -133,13 +133,14 @@ def test_output_file_and_formats(tmp_path):
     proc = run_grader(EXERCISES, *TWO, "--format", "gradescope", "-q")
     data = json.loads(proc.stdout)
     assert data["score"] == 0 and data["tests"]
-    assert {t["visibility"] for t in data["tests"]} <= {"visible", "hidden"}
-    assert all(t["max_score"] > 0 and "not_implemented" in t["output"] for t in data["tests"])
+    assert {t["visibility"] for t in data["tests"]} <= {"visible", "after_published"}
+    graded = [t for t in data["tests"] if "score" in t]  # the rest: GPU tests skipped here
+    assert graded and all(t["max_score"] > 0 and "not_implemented" in t["output"] for t in graded)
 
 
 def test_unwritable_output_is_a_clear_error(tmp_path):
     proc = run_grader(SOLUTIONS, "-e", "shapes", "--output", str(tmp_path / "missing" / "r.json"))
-    assert proc.returncode == 2 and "could not write the report" in proc.stderr
+    assert proc.returncode == 2 and "does not exist" in proc.stderr
 
 
 def test_missing_module_and_syntax_error(tmp_path):
