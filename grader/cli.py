@@ -170,6 +170,34 @@ def write_github_output(name, runner_result):
         raise GradingFailed(f"could not write to $GITHUB_OUTPUT: {exc.strerror}") from None
 
 
+@main.command("gradescope-package")
+@click.argument("out_zip", metavar="OUT.zip", type=click.Path(dir_okay=False))
+@click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=5.0, show_default=True,
+              help="Seconds one call into a submission may take, on Gradescope.")
+@click.option("--memory", type=click.IntRange(min=768, max=1 << 20), default=2048, show_default=True,
+              metavar="MIB", help="Memory limit of a submission's process, in MiB.")
+@course_option
+def gradescope_package(out_zip, timeout, memory, course_dir):
+    """Write OUT.zip, the autograder of a Gradescope programming assignment.
+
+    It holds setup.sh and run_autograder, the grader, and the course without its solutions.
+    """
+    from .errors import UsageError
+    from .instructor import gradescope
+    from .reports import formats
+
+    if why := formats.check_writable(out_zip):
+        raise BadInput(f"{out_zip}: {why}")
+    course = find_course(course_dir)
+    try:
+        paths = gradescope.build_package(out_zip, course, timeout=timeout, memory_mib=memory)
+    except UsageError as exc:
+        raise BadInput(str(exc)) from None
+    size = os.path.getsize(out_zip)
+    click.echo(f"wrote {out_zip} ({len(paths)} files, {size / 1024:.0f} KiB): upload it as the "
+               "autograder of a Gradescope programming assignment", err=True)
+
+
 def entry():
     """The console script: `main`, then a prompt exit.
 

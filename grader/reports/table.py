@@ -45,8 +45,9 @@ def failed_tasks(exercise, visible_only=False):
 
 def markdown_table(report, failed_tasks_of="all"):
     """The score table in Markdown (GitHub's step summary, Gradescope's output): one row per
-    exercise with the tasks to fix, then the total. `failed_tasks_of`: "all", "visible" (name
-    only tasks whose failing test students may see) or "none"."""
+    exercise with the tasks to fix (of a partial exercise: the status of the others says it all),
+    then the total. `failed_tasks_of`: "all", "visible" (name only tasks whose failing test
+    students may see) or "none"."""
     def cell(text):
         return str(text).replace("|", "\\|").replace("\n", " ")
 
@@ -61,7 +62,8 @@ def markdown_table(report, failed_tasks_of="all"):
             score += f" (+{ex['skipped_score']:g} skipped)"
         row = [f"{ex['title']} (`{ex['name']}`)", score, ex["status"]]
         if failed_tasks_of != "none":
-            tasks = failed_tasks(ex, visible_only=failed_tasks_of == "visible")
+            tasks = failed_tasks(ex, visible_only=failed_tasks_of == "visible") \
+                if ex["status"] == "partial" else []
             row.append(", ".join(f"`{t}`" for t in tasks))
         lines.append("| " + " | ".join(cell(c) for c in row) + " |")
     total = ["**Total**", f"**{report['score']:g}/{report['max_score']:g}**", f"{pct:g}%"]

@@ -1,0 +1,1 @@
+"""The instructor's side: class batches, handouts and platform packages."""
