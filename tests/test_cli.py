@@ -128,6 +128,14 @@ def test_output_file_and_formats(tmp_path):
     assert proc.returncode == 0 and proc.stdout == ""
     root = ET.parse(out).getroot()
     assert root.tag == "testsuites" and len(root.findall("testsuite")) == 2
+    cases = root.findall("testsuite/testcase")
+    assert int(root.get("tests")) == len(cases) and int(root.get("failures")) == 0
+    assert int(root.get("errors")) == 0
+    assert int(root.get("skipped")) == len(root.findall("testsuite/testcase/skipped"))
+    points = [{p.get("name"): p.get("value") for p in case.findall("properties/property")} for case in cases]
+    assert all(set(p) >= {"task", "score", "max_score", "visibility", "status"} for p in points)
+    report = json.loads(run_grader(SOLUTIONS, *TWO, "-q").stdout)
+    assert sum(float(p["score"]) for p in points) == report["score"]
     assert not [p for p in os.listdir(tmp_path) if p.startswith(".grader-")]  # no temporary left
 
     proc = run_grader(EXERCISES, *TWO, "--format", "gradescope", "-q")
@@ -171,3 +179,96 @@ def test_fallback_sandbox_is_named_in_the_report():
     report = json.loads(proc.stdout)
     assert report["environment"]["sandbox"] == "process"
     assert report["score"] == report["max_score"]
+
+
+# ---------------------------------------------------------------- platforms and exact exit codes
+def fake_report(score, max_score):
+    """A report as engine.grade returns it, for options that act on the result alone."""
+    return {"schema_version": 1, "submission": "solutions", "submission_path": SOLUTIONS,
+            "score": score, "max_score": max_score, "skipped_score": 0.0,
+            "percentage": round(100.0 * score / max_score, 1), "duration_s": 0.1,
+            "environment": {"sandbox": "none"}, "exercises": []}
+
+
+@pytest.fixture
+def no_grading(monkeypatch):
+    """engine.grade replaced: a test that reaches it fails (refusals must come first)."""
+    import grader.engine
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("grading started")
+    monkeypatch.setattr(grader.engine, "grade", refuse)
+
+
+@pytest.mark.parametrize("threshold, code", [(6.1, 1), (6.0606, 0), (6.07, 1), (6.06, 0)])
+def test_fail_under_compares_the_exact_percentage(monkeypatch, threshold, code):
+    import grader.engine
+    monkeypatch.setattr(grader.engine, "grade", lambda *a, **k: fake_report(14.0, 231.0))
+    result = invoke(SOLUTIONS, "--fail-under", str(threshold), "-q")
+    assert json.loads(result.stdout)["percentage"] == 6.1  # the report keeps its rounded figure
+    assert result.exit_code == code, result.output
+    if code:
+        assert "14/231 = 6.06061% is below --fail-under" in result.stderr
+
+
+@pytest.mark.parametrize("where", ["missing/r.json", "a_file/r.json", "."])
+def test_unwritable_output_is_refused_before_grading(tmp_path, no_grading, where):
+    (tmp_path / "a_file").write_text("")
+    result = invoke(SOLUTIONS, "--output", str(tmp_path / where))
+    assert result.exit_code == 2
+    line = one_line(result)
+    assert line.startswith("Error: ") and "--output" in line and str(tmp_path) in line
+
+
+def test_unwritable_output_is_refused_fast_in_a_real_run(tmp_path):
+    import time
+    started = time.monotonic()
+    proc = run_grader(SOLUTIONS, "--output", str(tmp_path / "missing" / "r.json"))
+    elapsed = time.monotonic() - started
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+    assert "does not exist" in proc.stderr and elapsed < 2.0, elapsed  # no worker, no torch
+
+
+def test_github_output_needs_the_variable(monkeypatch, no_grading):
+    monkeypatch.delenv("GITHUB_OUTPUT", raising=False)
+    result = invoke(SOLUTIONS, "--github-output", "result")
+    assert result.exit_code == 2 and "$GITHUB_OUTPUT" in one_line(result)
+
+
+def usage_error_cases():
+    cases = [["grade", "--format", "xml"], ["grade", "--timeout", "0"], ["no-such-command"]]
+    cases += [[name, "--no-such-option"] for name in sorted(main.commands)]
+    return cases
+
+
+@pytest.mark.parametrize("args", usage_error_cases(), ids=" ".join)
+def test_option_errors_are_one_line_exit_2(args, no_grading):
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    line = one_line(result)
+    assert line.startswith("Error: ") and "-h for help" in line
+
+
+def test_classroom_output_step_summary_and_junit(tmp_path):
+    import base64
+    github_output, summary = tmp_path / "github_output", tmp_path / "summary.md"
+    summary.write_text("earlier steps\n")
+    sub = make_submission(str(tmp_path / "sub"), {"tensor_numpy.py": open(
+        os.path.join(EXERCISES, "tensor_numpy.py")).read()}, modules={"shapes"})
+    proc = run_grader(sub, *TWO, "--format", "classroom", "--github-output", "result", "-q",
+                      env={"GITHUB_OUTPUT": str(github_output), "GITHUB_STEP_SUMMARY": str(summary)})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    printed = json.loads(proc.stdout)
+    name, _, encoded = github_output.read_text().strip().partition("=")
+    assert name == "result" and json.loads(base64.b64decode(encoded)) == printed
+    # what autograding-grading-reporter reads
+    assert printed["version"] == 1 and printed["status"] == "fail" and printed["max_score"] > 0
+    for test in printed["tests"]:
+        assert set(test) >= {"name", "status", "score", "message", "execution_time"}
+        assert test["status"] in ("pass", "fail", "error")
+    passed = [t for t in printed["tests"] if t["status"] == "pass"]
+    assert passed and all(t["name"].startswith("shapes:") for t in passed)
+    assert all("[not_implemented]" in t["message"] for t in printed["tests"] if t["status"] != "pass")
+    text = summary.read_text()
+    assert text.startswith("earlier steps\n") and "| Exercise | Score | Status | Tasks to fix |" in text
+    assert "| not_started |" in text and "| complete |" in text and "**Total**" in text
