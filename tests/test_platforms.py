@@ -243,3 +243,20 @@ def test_results_written_when_python_cannot_start(tmp_path, package):
     assert proc.returncode == 0
     results = json.loads(read(root / "results" / "results.json"))
     assert results["score"] == 0 and "status 3" in results["output"]
+
+
+# ---------------------------------------------------------------- GitHub Classroom workflows
+@pytest.mark.parametrize("path", ["grader/instructor/templates/classroom.yml",
+                                  "examples/github-classroom-hidden-tests.yml"])
+def test_classroom_workflows_feed_the_reporter(path):
+    yaml = pytest.importorskip("yaml")
+    workflow = yaml.safe_load(read(os.path.join(PROJECT, path)))
+    steps = workflow["jobs"]["run-autograding-tests"]["steps"]
+    grade = next(s for s in steps if s.get("id") == "grade")
+    assert "grader grade" in grade["run"] and "--github-output result" in grade["run"]
+    report = next(s for s in steps if "autograding-grading-reporter" in s.get("uses", ""))
+    # the reporter reads <RUNNER>_RESULTS for each runner id it is given
+    assert report["with"]["runners"] == "grade"
+    assert report["env"]["GRADE_RESULTS"] == "${{ steps.grade.outputs.result }}"
+    assert "torch==${TORCH_VERSION}" in read(os.path.join(PROJECT, path))
+    assert "download.pytorch.org/whl/cpu" in read(os.path.join(PROJECT, path))
