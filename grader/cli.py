@@ -123,11 +123,11 @@ def grade(submission, output, fmt, exercises, timeout, memory, fail_under, sandb
     try:
         result = engine.grade(submission, exercises, timeout=timeout, memory_mib=memory,
                               sandbox=sandbox, course=course)
-    except engine.UsageError as exc:
-        raise BadInput(str(exc)) from None
-    except GraderError as exc:
-        if github_output is not None:
+    except (engine.UsageError, GraderError) as exc:
+        if github_output is not None:  # the reporter then fails the job with the reason
             write_github_output(github_output, formats.classroom_failure(str(exc)))
+        if isinstance(exc, engine.UsageError):
+            raise BadInput(str(exc)) from None
         raise GradingFailed(str(exc)) from None
     if github_output is not None:
         write_github_output(github_output, formats.classroom_result(result))

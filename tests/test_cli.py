@@ -273,3 +273,14 @@ def test_classroom_output_step_summary_and_junit(tmp_path):
     text = summary.read_text()
     assert text.startswith("earlier steps\n") and "| Exercise | Score | Status | Tasks to fix |" in text
     assert "| not_started |" in text and "| complete |" in text and "**Total**" in text
+
+
+def test_github_output_says_error_when_nothing_could_be_graded(tmp_path):
+    import base64
+    github_output = tmp_path / "github_output"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    proc = run_grader(str(empty), "--github-output", "result", env={"GITHUB_OUTPUT": str(github_output)})
+    assert proc.returncode == 2 and "none of the course's modules" in proc.stderr
+    result = json.loads(base64.b64decode(github_output.read_text().strip().partition("=")[2]))
+    assert result["status"] == "error" and "none of the course's modules" in result["tests"][0]["message"]
