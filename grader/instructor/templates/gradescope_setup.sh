@@ -23,7 +23,7 @@ fi
 PY="$VENV/bin/python3"
 
 if [ -z "${GRADER_SETUP_SKIP_SYSTEM:-}" ]; then
-    python3 -m venv --system-site-packages "$VENV"
+    python3 -m venv "$VENV"  # clean: nothing of the image's own Python packages
     "$PY" -m pip install --upgrade pip
     "$PY" -m pip install "torch==${TORCH_VERSION}" --index-url "@CPU_INDEX@"
     # torch is already there, so the grader's `torch>=...` pulls no other build.
