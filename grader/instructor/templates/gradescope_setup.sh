@@ -33,7 +33,9 @@ else
     # --system-site-packages) and a pip and setuptools of its own: install the grader alone
     # with those, without reaching an index.
     python3 -m venv --system-site-packages --without-pip "$VENV"
-    python3 -m pip --python "$PY" install --no-deps --no-build-isolation --no-index --ignore-installed "$SOURCE/grader"
+    offline=()
+    if python3 -c "import setuptools" 2>/dev/null; then offline=(--no-build-isolation --no-index); fi
+    python3 -m pip --python "$PY" install --no-deps --ignore-installed "${offline[@]}" "$SOURCE/grader"
 fi
 
 # The hidden tests are for the grader (root) alone: a worker that runs as another user, where
