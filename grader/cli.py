@@ -6,6 +6,7 @@ itself could not grade.
 """
 
 import os
+import re
 import sys
 
 import click
@@ -23,7 +24,36 @@ class BadInput(click.ClickException):
     exit_code = 2
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click >= 8.2
+
+
+class OneLineErrors(click.Group):
+    """Every command's usage error (a bad option, a bad value) is one line on stderr, exit 2,
+    like the grader's own BadInput: `Error: ... (grader grade -h for help)`."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            value = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except NO_ARGS_IS_HELP as exc:  # bare `grader`: the help, as before
+            click.echo(exc.ctx.get_help() if exc.ctx else exc.format_message(), err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            message = " ".join(exc.format_message().split("\n")) if isinstance(exc, click.UsageError) \
+                else exc.format_message()
+            ctx = getattr(exc, "ctx", None)
+            if isinstance(exc, click.UsageError) and ctx is not None:
+                message += f" ({ctx.command_path} -h for help)"
+            click.echo(f"Error: {message}", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(value if isinstance(value, int) else 0)
+
+
+@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="torch-grader", prog_name="grader")
 def main():
     """Grade PyTorch and NumPy exercises with hidden tests, in a sandbox."""
@@ -50,9 +80,9 @@ def find_course(course_dir):
                 default=None)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
               help="Write the report to this file (atomically) instead of stdout.")
-@click.option("--format", "fmt", type=click.Choice(["json", "gradescope", "junit"]), default="json",
-              show_default=True, help="Report format: the native JSON, Gradescope's results.json, "
-              "or JUnit XML for CI dashboards.")
+@click.option("--format", "fmt", type=click.Choice(["json", "gradescope", "junit", "classroom"]),
+              default="json", show_default=True, help="Report format: the native JSON, Gradescope's "
+              "results.json, JUnit XML for CI dashboards, or a GitHub Classroom runner result.")
 @click.option("--exercise", "-e", "exercises", multiple=True, metavar="NAME",
               help="Grade only this exercise (repeatable). Default: all of them.")
 @click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=5.0, show_default=True,
@@ -65,25 +95,48 @@ def find_course(course_dir):
               default="auto", show_default=True,
               help="Isolation for the submission: auto picks the strongest that works here.")
 @click.option("--quiet", "-q", is_flag=True, help="Do not print the score table on stderr.")
+@click.option("--github-output", "github_output", default=None, metavar="NAME",
+              help="Also write the GitHub Classroom runner result, base64-encoded, as NAME=... to "
+                   "the file named by $GITHUB_OUTPUT (for autograding-grading-reporter).")
 @course_option
-def grade(submission, output, fmt, exercises, timeout, memory, fail_under, sandbox, quiet, course_dir):
+def grade(submission, output, fmt, exercises, timeout, memory, fail_under, sandbox, quiet,
+          github_output, course_dir):
     """Grade SUBMISSION, a folder of student modules (default: the course's exercises/).
 
-    The report goes to stdout (or --output); a score table goes to stderr.
+    The report goes to stdout (or --output); a score table goes to stderr, and, when
+    $GITHUB_STEP_SUMMARY names a file, a Markdown table is appended to it.
     """
     from . import engine
     from .reports import formats, table
     from .sandbox.client import GraderError
 
+    # Everything that can be refused is refused before a worker starts.
+    if output and (why := formats.check_writable(output)):
+        raise BadInput(f"--output {output}: {why}")
+    if github_output is not None:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", github_output):
+            raise BadInput(f"--github-output {github_output!r}: a name of letters, digits, - and _")
+        if not os.environ.get("GITHUB_OUTPUT"):
+            raise BadInput("--github-output needs $GITHUB_OUTPUT, the file GitHub Actions reads outputs from")
     course = find_course(course_dir)
     submission = submission or course.exercises_dir
     try:
         result = engine.grade(submission, exercises, timeout=timeout, memory_mib=memory,
                               sandbox=sandbox, course=course)
-    except engine.UsageError as exc:
-        raise BadInput(str(exc)) from None
-    except GraderError as exc:
+    except (engine.UsageError, GraderError) as exc:
+        if github_output is not None:  # the reporter then fails the job with the reason
+            write_github_output(github_output, formats.classroom_failure(str(exc)))
+        if isinstance(exc, engine.UsageError):
+            raise BadInput(str(exc)) from None
         raise GradingFailed(str(exc)) from None
+    if github_output is not None:
+        write_github_output(github_output, formats.classroom_result(result))
+    if os.environ.get("GITHUB_STEP_SUMMARY"):
+        try:
+            with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as fh:
+                fh.write(table.markdown_table(result) + "\n")
+        except OSError as exc:
+            click.echo(f"could not append to $GITHUB_STEP_SUMMARY: {exc.strerror}", err=True)
     text = formats.render(result, fmt)
     if output:
         try:
@@ -96,8 +149,11 @@ def grade(submission, output, fmt, exercises, timeout, memory, fail_under, sandb
         for line in engine.misnamed(result["submission_path"], course):
             click.echo(line, err=True)
         click.echo(table.summary_table(result), err=True, nl=False)
-    if fail_under is not None and result["percentage"] < fail_under:
-        click.echo(f"score {result['percentage']:g}% is below --fail-under {fail_under:g}%", err=True)
+    # The exact percentage, not the rounded one in the report: 14/231 is 6.06 %, below 6.1.
+    exact = 100.0 * result["score"] / result["max_score"] if result["max_score"] else 0.0
+    if fail_under is not None and exact < fail_under:
+        click.echo(f"score {result['score']:g}/{result['max_score']:g} = {exact:.6g}% is below "
+                   f"--fail-under {fail_under:g}%", err=True)
         sys.exit(1)
 
 
@@ -244,6 +300,47 @@ def release(out, force, course_dir):
         raise BadInput(str(exc)) from None
     except OSError as exc:
         raise GradingFailed(f"could not write the handout {out}: {exc}") from None
+
+
+def write_github_output(name, runner_result):
+    """Append NAME=<base64 of the runner result's JSON> to $GITHUB_OUTPUT."""
+    import base64
+    import json
+
+    encoded = base64.b64encode(json.dumps(runner_result).encode()).decode("ascii")
+    try:
+        with open(os.environ["GITHUB_OUTPUT"], "a", encoding="utf-8") as fh:
+            fh.write(f"{name}={encoded}\n")
+    except OSError as exc:
+        raise GradingFailed(f"could not write to $GITHUB_OUTPUT: {exc.strerror}") from None
+
+
+@main.command("gradescope-package")
+@click.argument("out_zip", metavar="OUT.zip", type=click.Path(dir_okay=False))
+@click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=5.0, show_default=True,
+              help="Seconds one call into a submission may take, on Gradescope.")
+@click.option("--memory", type=click.IntRange(min=768, max=1 << 20), default=2048, show_default=True,
+              metavar="MIB", help="Memory limit of a submission's process, in MiB.")
+@course_option
+def gradescope_package(out_zip, timeout, memory, course_dir):
+    """Write OUT.zip, the autograder of a Gradescope programming assignment.
+
+    It holds setup.sh and run_autograder, the grader, and the course without its solutions.
+    """
+    from .errors import UsageError
+    from .instructor import gradescope
+    from .reports import formats
+
+    if why := formats.check_writable(out_zip):
+        raise BadInput(f"{out_zip}: {why}")
+    course = find_course(course_dir)
+    try:
+        paths = gradescope.build_package(out_zip, course, timeout=timeout, memory_mib=memory)
+    except UsageError as exc:
+        raise BadInput(str(exc)) from None
+    size = os.path.getsize(out_zip)
+    click.echo(f"wrote {out_zip} ({len(paths)} files, {size / 1024:.0f} KiB): upload it as the "
+               "autograder of a Gradescope programming assignment", err=True)
 
 
 def entry():

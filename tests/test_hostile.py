@@ -40,14 +40,22 @@ PROTECTED = [os.path.join(PROJECT, p) for p in (
 
 
 def spec_of(text):
-    fields = dict(re.findall(r"^(?:\"\"\")?(TASK|STATUS|EXERCISE|MESSAGE|REQUIRES): (.+)$", text, re.M))
+    fields = dict(re.findall(r"^(?:\"\"\")?(TASK|STATUS|EXERCISE|MESSAGE|REQUIRES|GPU): (.+)$", text, re.M))
     return {
         "task": fields["TASK"].strip(),
         "status": set(fields["STATUS"].strip().split("|")),
         "exercise": set(fields["EXERCISE"].strip().split("|")) if "EXERCISE" in fields else None,
         "message": fields.get("MESSAGE", "").strip(),
         "requires": fields.get("REQUIRES", "").strip(),
+        "gpu": fields.get("GPU", "").strip(),
     }
+
+
+def gpu_test_names(module="tensor_numpy"):
+    """The tests of `module` marked gpu=True in the hidden tests."""
+    with open(os.path.join(PROJECT, "tests", "exercises", f"test_{module}.py")) as fh:
+        text = fh.read()
+    return set(re.findall(r"@graded\([^)]*gpu=True[^)]*\)\s*\ndef (\w+)", text))
 
 
 def digest(paths):
@@ -157,8 +165,16 @@ def test_hostile_submission(case, level, tmp_path, honest_report):
 
     # The submission's own module: the hostile task loses, the honest ones keep their points.
     tensor_numpy = next(ex for ex in report["exercises"] if ex["name"] == "tensor_numpy")
+    gpu_tests = gpu_test_names()
+    cuda = report["environment"]["cuda_available"]
     for test in tensor_numpy["tests"]:
         honest = honest_report[test["id"]]
+        if test["id"].split("::")[-1] in gpu_tests:
+            if not cuda:  # no CUDA on the trusted side: skipped, whatever the submission claims
+                assert test["status"] == "skipped" and test["score"] == 0, test
+                continue
+            if spec["gpu"] == "either":  # the submission's own patch may break its CUDA code
+                continue
         hit = spec["task"] == "*" or test["task"] == spec["task"]
         if hit and honest["status"] != "skipped":
             assert test["status"] in spec["status"], (test["id"], test["status"], test["message"])

@@ -30,3 +30,46 @@ def summary_table(report):
     lines.insert(0, f"graded: {display_path(graded)}")
     lines.append(f"sandbox: {env.get('sandbox')}; {report['duration_s']:g} s")
     return "\n".join(lines) + "\n"
+
+
+def failed_tasks(exercise, visible_only=False):
+    """The tasks of `exercise` with a test that ran and did not pass, in order, once each."""
+    out = []
+    for t in exercise["tests"]:
+        if t["status"] in ("passed", "skipped") or (visible_only and t["visibility"] != "visible"):
+            continue
+        if t["task"] not in out:
+            out.append(t["task"])
+    return out
+
+
+def markdown_table(report, failed_tasks_of="all"):
+    """The score table in Markdown (GitHub's step summary, Gradescope's output): one row per
+    exercise with the tasks to fix (of a partial exercise: the status of the others says it all),
+    then the total. `failed_tasks_of`: "all", "visible" (name only tasks whose failing test
+    students may see) or "none"."""
+    def cell(text):
+        return str(text).replace("|", "\\|").replace("\n", " ")
+
+    pct = report["percentage"]
+    lines = [f"### Score: {report['score']:g}/{report['max_score']:g} ({pct:g}%)", ""]
+    header = ["Exercise", "Score", "Status"] + (["Tasks to fix"] if failed_tasks_of != "none" else [])
+    lines.append("| " + " | ".join(header) + " |")
+    lines.append("| " + " | ".join("---" for _ in header) + " |")
+    for ex in report["exercises"]:
+        score = f"{ex['score']:g}/{ex['max_score']:g}"
+        if ex["skipped_score"]:
+            score += f" (+{ex['skipped_score']:g} skipped)"
+        row = [f"{ex['title']} (`{ex['name']}`)", score, ex["status"]]
+        if failed_tasks_of != "none":
+            tasks = failed_tasks(ex, visible_only=failed_tasks_of == "visible") \
+                if ex["status"] == "partial" else []
+            row.append(", ".join(f"`{t}`" for t in tasks))
+        lines.append("| " + " | ".join(cell(c) for c in row) + " |")
+    total = ["**Total**", f"**{report['score']:g}/{report['max_score']:g}**", f"{pct:g}%"]
+    lines.append("| " + " | ".join(total + [""] * (len(header) - 3)) + " |")
+    if report.get("skipped_score"):
+        points = report["skipped_score"]
+        lines += ["", f"{points:g} point{'' if points == 1 else 's'} of GPU tests skipped: "
+                      "the grading machine has no CUDA device."]
+    return "\n".join(lines) + "\n"
