@@ -63,3 +63,27 @@ def test_the_process_level_always_has_a_plan(tmp_path):
     plan, why = sandbox.plan("process", str(tmp_path), [], [])
     assert plan is not None and why == "" and plan.level == "process"
     assert plan.argv[:3] == [sys.executable, "-I", "-B"]
+
+
+def test_memory_backed_folders_are_sized_and_the_rest_is_read_only(tmp_path, monkeypatch):
+    monkeypatch.setattr(sandbox, "bubblewrap_sizes_tmpfs", lambda: True)
+    secret = tmp_path / "sub" / "tests"
+    secret.mkdir(parents=True)
+    argv = sandbox.bubblewrap_argv(str(tmp_path / "sub"), [], [str(secret)], tmpfs_bytes=5 << 20)
+    # /tmp and /dev/shm: each a tmpfs of the given size (--size applies to the next --tmpfs).
+    for folder in ("/tmp", "/dev/shm"):
+        at = argv.index(folder)
+        assert argv[at - 3:at] == ["--size", str(5 << 20), "--tmpfs"], folder
+    assert argv.index("/dev/shm") > argv.index("--dev"), "--dev /dev would hide an earlier /dev/shm"
+    # bwrap's own tmpfs for /, /dev and the masks take no files: read-only after the last mount.
+    read_only = pairs(argv, "--remount-ro")
+    assert {"/", "/dev", f"{sandbox.SANDBOX_SUBMISSION}/tests"} <= set(read_only)
+    last_mount = max(i for i, a in enumerate(argv) if a in ("--ro-bind", "--tmpfs", "--dev-bind", "--bind"))
+    assert min(i for i, a in enumerate(argv) if a == "--remount-ro") > last_mount
+
+
+def test_an_old_bwrap_without_size_still_gets_its_tmpfs(tmp_path, monkeypatch):
+    monkeypatch.setattr(sandbox, "bubblewrap_sizes_tmpfs", lambda: False)
+    argv, _ = argv_for(tmp_path, [])
+    assert "--size" not in argv and "/tmp" in pairs(argv, "--tmpfs") and "/dev/shm" in pairs(argv, "--tmpfs")
+

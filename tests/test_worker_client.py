@@ -83,6 +83,12 @@ SOURCE = textwrap.dedent('''
 
     def torch_softmax(x):
         return torch.from_numpy(x).exp().numpy()
+
+    def writable_places():
+        import os
+        sizes = {p: os.statvfs(p).f_blocks * os.statvfs(p).f_frsize for p in ("/tmp", "/dev/shm")}
+        return sizes, [p for p in ("/", "/opt", "/dev", "/tmp", "/dev/shm", "/submission")
+                       if os.access(p, os.W_OK)]
 ''')
 CE_BANNED = ["torch.nn.functional.cross_entropy", "torch.nn.functional.log_softmax",
              "torch.Tensor.log_softmax", "torch.nn.CrossEntropyLoss", "torch._C._nn.cross_entropy_loss"]
@@ -175,3 +181,10 @@ def test_numpy_only_rule(client):
     assert np.allclose(out, np.exp(x) / np.exp(x).sum())
     with pytest.raises(StudentForbidden, match="NumPy only"):
         call(client, "torch_softmax", x, forbidden=["torch"])
+
+
+def test_memory_backed_folders_are_sized_and_nothing_else_is_writable(client):
+    sizes, writable = call(client, "writable_places")
+    assert sizes == {"/tmp": 64 << 20, "/dev/shm": 64 << 20}
+    assert writable == ["/tmp", "/dev/shm"]
+
