@@ -45,14 +45,17 @@ def main():
 @click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=5.0, show_default=True,
               help="Seconds one call into the submission may take before it counts as a timeout.")
 @click.option("--memory", type=click.IntRange(min=768, max=1 << 20), default=2048, show_default=True,
-              metavar="MIB", help="Memory limit of the submission's process, in MiB (torch needs 768).")
+              metavar="MIB", help="Memory limit of the submission, in MiB (torch needs 768): each "
+              "process, and all of them with their files together where a cgroup can hold them.")
+@click.option("--cpus", type=click.FloatRange(min=0.1, max=1024), default=1.0, show_default=True,
+              help="CPU cores the submission's processes may use together (where a cgroup can hold them).")
 @click.option("--fail-under", type=click.FloatRange(min=0, max=100), default=None, metavar="PERCENT",
               help="Exit with status 1 when the score is below this percentage (for CI).")
 @click.option("--sandbox", type=click.Choice(["auto", "bubblewrap", "unprivileged-user", "process"]),
               default="auto", show_default=True,
               help="Isolation for the submission: auto picks the strongest that works here.")
 @click.option("--quiet", "-q", is_flag=True, help="Do not print the score table on stderr.")
-def grade(submission, output, fmt, exercises, timeout, memory, fail_under, sandbox, quiet):
+def grade(submission, output, fmt, exercises, timeout, memory, cpus, fail_under, sandbox, quiet):
     """Grade SUBMISSION, a folder of student modules (default: the project's exercises/).
 
     The report goes to stdout (or --output); a score table goes to stderr.
@@ -64,7 +67,7 @@ def grade(submission, output, fmt, exercises, timeout, memory, fail_under, sandb
     submission = submission or DEFAULT_SUBMISSION
     try:
         result = engine.grade(submission, exercises, timeout=timeout, memory_mib=memory,
-                              sandbox=sandbox)
+                              sandbox=sandbox, cpus=cpus)
     except engine.UsageError as exc:
         raise BadInput(str(exc)) from None
     except GraderError as exc:

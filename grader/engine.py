@@ -42,13 +42,13 @@ def hidden_paths():
 
 
 def grade(submission, exercise_names=(), timeout=5.0, memory_mib=2048, sandbox="auto",
-          tests_dir=None):
+          tests_dir=None, cpus=1.0):
     """Grade `submission`; returns the report as a dict (see report-contract.md)."""
     started = time.monotonic()
     submission = check_submission(submission)
     exercises = select(manifest.load(), list(exercise_names))
     client = WorkerClient(submission, timeout=timeout, memory_mib=memory_mib, level=sandbox,
-                          hidden=hidden_paths(), gpu=gpu_devices_present())
+                          hidden=hidden_paths(), gpu=gpu_devices_present(), cpus=cpus)
     try:
         client.start_async()  # the worker imports torch while we do
         import torch
@@ -65,6 +65,8 @@ def grade(submission, exercise_names=(), timeout=5.0, memory_mib=2048, sandbox="
             "gpu_count": int(torch.cuda.device_count()),
             "sandbox": client.level,
             "process_limit": client.process_limit,
+            "memory_limit": client.memory_limit,
+            "cpu_limit": client.cpu_limit,
         }
         if client.level_notes:
             environment["sandbox_notes"] = client.level_notes

@@ -1,11 +1,13 @@
 """The worker and its client: calls, handles, probes, the run-time forbidden-call monitor."""
 
+import os
 import textwrap
 
 import numpy as np
 import pytest
 import torch
 
+from grader.sandbox import cgroup
 from grader.worker.codec import Shipped
 from grader.sandbox.client import (Remote, StudentCrash, StudentError, StudentForbidden,
                                   StudentNotImplemented, StudentTimeout, WorkerClient)
@@ -188,3 +190,18 @@ def test_memory_backed_folders_are_sized_and_nothing_else_is_writable(client):
     assert sizes == {"/tmp": 64 << 20, "/dev/shm": 64 << 20}
     assert writable == ["/tmp", "/dev/shm"]
 
+
+def test_the_limits_in_force_are_named(client, tmp_path, monkeypatch):
+    call(client, "double", 1)
+    if os.geteuid() == 0 and cgroup.hierarchies():
+        assert (client.memory_limit, client.cpu_limit) == ("cgroup", "cgroup")
+    (tmp_path / "mod.py").write_text(SOURCE)
+    monkeypatch.setenv("GRADER_CGROUPS", "off")
+    without = WorkerClient(str(tmp_path), timeout=2.0, memory_mib=1024)
+    try:
+        assert call(without, "double", 2) == 4
+        assert (without.process_limit, without.memory_limit, without.cpu_limit) \
+            == ("rlimit", "per-process", "per-process")
+        assert without.group is None
+    finally:
+        without.close()
