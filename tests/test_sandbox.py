@@ -155,6 +155,10 @@ def test_a_v1_group_is_made_in_every_hierarchy_and_holds_the_budget(tmp_path, mo
     with open(os.path.join(memory, "memory.oom_control"), "w") as fh:
         fh.write("oom_kill_disable 0\nunder_oom 0\noom_kill 2\n")
     assert group.oom_kills() == 2
+    assert group.memory_limit_hits() == 0
+    with open(os.path.join(memory, "memory.max_usage_in_bytes"), "w") as fh:
+        fh.write(str(1024 << 20))  # the peak met the limit (some kernels keep failcnt at 0)
+    assert group.memory_limit_hits() == 1
     for _, path, _ in group.groups:  # a kernel's group folder empties itself
         for name in os.listdir(path):
             os.unlink(os.path.join(path, name))

@@ -257,15 +257,20 @@ class WorkerCgroup:
 
     def memory_limit_hits(self):
         """How often the group's memory use met its limit (the kernel then reclaims, which can
-        stall the group for seconds before it kills): v2 memory.events `max`, v1 memory.failcnt."""
+        stall the group for seconds before it kills): v2 memory.events `max`; v1 memory.failcnt,
+        plus one once the peak reached the limit (some kernels leave failcnt at 0)."""
         path = self.path_of("memory")
         if path is None:
             return 0
         v2 = read(os.path.join(path, "memory.events"))
         if v2 is not None:
             return keyed(v2, "max") or 0
-        text = read(os.path.join(path, "memory.failcnt"))
-        return int(text) if text is not None and text.strip().isdigit() else 0
+        numbers = []
+        for name in ("memory.failcnt", "memory.max_usage_in_bytes", "memory.limit_in_bytes"):
+            text = (read(os.path.join(path, name)) or "").strip()
+            numbers.append(int(text) if text.isdigit() else 0)
+        failcnt, peak, limit = numbers
+        return failcnt + (1 if limit and peak >= limit - (1 << 20) else 0)
 
     def memory_peak(self):
         """The group's highest memory use so far, in bytes (None where the kernel does not say)."""

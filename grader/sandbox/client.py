@@ -438,12 +438,13 @@ class WorkerClient:
         header["args"] = enc.encode(list(args))
         header["kwargs"] = enc.encode(dict(kwargs or {}))
         frame = codec.pack(header, enc.buffers)
+        hits_before = self.memory_limit_hits()
         try:
             self.write_all(frame)
             reply, buffers = self.read_reply(self.timeout if timeout is None else timeout)
         except StudentTimeout:
             oom = self.oom_killed()
-            stalled = not oom and self.memory_limit_met()
+            stalled = not oom and self.memory_limit_hits() > hits_before
             self.kill()
             if oom:
                 raise self.out_of_memory(what) from None
@@ -477,9 +478,11 @@ class WorkerClient:
         """Whether the kernel killed a process of this worker's cgroup at its memory limit."""
         return self.group is not None and "memory" in self.group.limited and self.group.oom_kills() > 0
 
-    def memory_limit_met(self):
-        """Whether this worker's processes together met the cgroup's memory limit."""
-        return self.group is not None and "memory" in self.group.limited and self.group.memory_limit_hits() > 0
+    def memory_limit_hits(self):
+        """How often this worker's processes together met the cgroup's memory limit so far."""
+        if self.group is None or "memory" not in self.group.limited:
+            return 0
+        return self.group.memory_limit_hits()
 
     def out_of_memory(self, what):
         return StudentCrash(f"{what} crashed: the submission reached its memory limit "
