@@ -191,13 +191,17 @@ class Sampler:
         return self.before - self.lowest
 
     def cpu_rates(self):
-        """Cores used by each worker group over the time it was seen (windows of 1 s or more)."""
+        """The most cores each worker group used over any window of 1 s or more."""
         rates = []
         for facts in self.groups.values():
-            samples = facts["cpu"]
-            if len(samples) >= 2 and samples[-1][0] - samples[0][0] >= 1.0:
-                (t0, u0), (t1, u1) = samples[0], samples[-1]
-                rates.append((u1 - u0) / 1e9 / (t1 - t0))
+            samples, best = facts["cpu"], None
+            for i, (t0, u0) in enumerate(samples):
+                later = next(((t1, u1) for t1, u1 in samples[i + 1:] if t1 - t0 >= 1.0), None)
+                if later is not None:
+                    rate = (later[1] - u0) / 1e9 / (later[0] - t0)
+                    best = rate if best is None else max(best, rate)
+            if best is not None:
+                rates.append(best)
         return rates
 
 
@@ -244,7 +248,9 @@ def test_hostile_submission(case, level, tmp_path, honest_report):
                             env={"GRADER_CGROUPS": "off"} if variant == "no-cgroup" else None)
         sampler.pid = proc.pid
         if spec["neighbour"]:  # an honest submission graded at the same time, once the case is busy
-            time.sleep(1.0)
+            deadline = time.monotonic() + 60
+            while not processes_with(marker) and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.1)
             neighbour = start_grader(os.path.join(PROJECT, spec["neighbour"]), "-e", "tensor_numpy",
                                      "-e", "shapes", "--timeout", "1.5", "--memory", str(MEMORY_MIB))
         stdout, stderr = proc.communicate(timeout=300)
