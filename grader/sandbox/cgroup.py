@@ -113,11 +113,18 @@ def write(path, value):
 
 
 def read(path):
+    """A small kernel file's text, or None (os.read: a few µs, where open() costs tens; the
+    client reads a couple of these around every call)."""
     try:
-        with open(path) as fh:
-            return fh.read()
+        fd = os.open(path, os.O_RDONLY)
     except OSError:
         return None
+    try:
+        return os.read(fd, 4096).decode()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def keyed(text, key):
@@ -177,9 +184,10 @@ def enable_v2_controllers(base, controllers):
 class WorkerCgroup:
     """The cgroup folders of one worker, one per hierarchy, and the limits they hold."""
 
-    def __init__(self, groups, limited):
+    def __init__(self, groups, limited, memory_bytes=None):
         self.groups = groups  # [(version, path, controllers that hold there)]
         self.limited = limited  # {"pids", "memory", "cpu"} that are in force
+        self.memory_bytes = memory_bytes
 
     @classmethod
     def make(cls, pids_max, memory_bytes, cpus):
@@ -209,7 +217,7 @@ class WorkerCgroup:
             limited |= held - {"cpuacct"}
         if not groups:
             return None
-        return cls(groups, limited)
+        return cls(groups, limited, memory_bytes)
 
     def path_of(self, controller):
         for _, path, held in self.groups:
@@ -266,11 +274,11 @@ class WorkerCgroup:
         if v2 is not None:
             return keyed(v2, "max") or 0
         numbers = []
-        for name in ("memory.failcnt", "memory.max_usage_in_bytes", "memory.limit_in_bytes"):
+        for name in ("memory.failcnt", "memory.max_usage_in_bytes"):
             text = (read(os.path.join(path, name)) or "").strip()
             numbers.append(int(text) if text.isdigit() else 0)
-        failcnt, peak, limit = numbers
-        return failcnt + (1 if limit and peak >= limit - (1 << 20) else 0)
+        failcnt, peak = numbers
+        return failcnt + (1 if self.memory_bytes and peak >= self.memory_bytes - (1 << 20) else 0)
 
     def memory_peak(self):
         """The group's highest memory use so far, in bytes (None where the kernel does not say)."""
