@@ -439,21 +439,19 @@ class WorkerClient:
         header["kwargs"] = enc.encode(dict(kwargs or {}))
         frame = codec.pack(header, enc.buffers)
         hits_before = self.memory_limit_hits()
+        limit = self.timeout if timeout is None else timeout
         try:
             self.write_all(frame)
-            reply, buffers = self.read_reply(self.timeout if timeout is None else timeout)
+            reply, buffers = self.read_reply(limit)
         except StudentTimeout:
             oom = self.oom_killed()
             stalled = not oom and self.memory_limit_hits() > hits_before
             self.kill()
             if oom:
                 raise self.out_of_memory(what) from None
-            if stalled:
-                raise StudentCrash(f"{what} crashed: the submission reached its memory limit "
-                                   f"({self.memory_mib} MiB for all its processes and files together) "
-                                   f"and did not finish within {self.timeout if timeout is None else timeout:g} s") from None
-            raise StudentTimeout(f"{what} did not finish within {self.timeout if timeout is None else timeout:g} s "
-                                 "(an endless loop?)") from None
+            if stalled:  # reclaiming at the limit can stall a group for seconds before a kill
+                raise self.out_of_memory(what, f"did not finish within {limit:g} s") from None
+            raise StudentTimeout(f"{what} did not finish within {limit:g} s (an endless loop?)") from None
         except StudentCrash as exc:
             oom = self.oom_killed()
             self.kill()
@@ -484,10 +482,10 @@ class WorkerClient:
             return 0
         return self.group.memory_limit_hits()
 
-    def out_of_memory(self, what):
+    def out_of_memory(self, what, then="the kernel killed it"):
         return StudentCrash(f"{what} crashed: the submission reached its memory limit "
                             f"({self.memory_mib} MiB for all its processes and files together) "
-                            "and the kernel killed it")
+                            f"and {then}")
 
     def write_all(self, data):
         view = memoryview(data)
