@@ -88,7 +88,10 @@ def find_course(course_dir):
 @click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=5.0, show_default=True,
               help="Seconds one call into the submission may take before it counts as a timeout.")
 @click.option("--memory", type=click.IntRange(min=768, max=1 << 20), default=2048, show_default=True,
-              metavar="MIB", help="Memory limit of the submission's process, in MiB (torch needs 768).")
+              metavar="MIB", help="Memory limit of the submission, in MiB (torch needs 768): each "
+              "process, and all of them with their files together where a cgroup can hold them.")
+@click.option("--cpus", type=click.FloatRange(min=0.1, max=1024), default=1.0, show_default=True,
+              help="CPU cores the submission's processes may use together (where a cgroup can hold them).")
 @click.option("--fail-under", type=click.FloatRange(min=0, max=100), default=None, metavar="PERCENT",
               help="Exit with status 1 when the score is below this percentage (for CI).")
 @click.option("--sandbox", type=click.Choice(["auto", "bubblewrap", "unprivileged-user", "process"]),
@@ -99,7 +102,7 @@ def find_course(course_dir):
               help="Also write the GitHub Classroom runner result, base64-encoded, as NAME=... to "
                    "the file named by $GITHUB_OUTPUT (for autograding-grading-reporter).")
 @course_option
-def grade(submission, output, fmt, exercises, timeout, memory, fail_under, sandbox, quiet,
+def grade(submission, output, fmt, exercises, timeout, memory, cpus, fail_under, sandbox, quiet,
           github_output, course_dir):
     """Grade SUBMISSION, a folder of student modules (default: the course's exercises/).
 
@@ -122,7 +125,7 @@ def grade(submission, output, fmt, exercises, timeout, memory, fail_under, sandb
     submission = submission or course.exercises_dir
     try:
         result = engine.grade(submission, exercises, timeout=timeout, memory_mib=memory,
-                              sandbox=sandbox, course=course)
+                              sandbox=sandbox, course=course, cpus=cpus)
     except (engine.UsageError, GraderError) as exc:
         if github_output is not None:  # the reporter then fails the job with the reason
             write_github_output(github_output, formats.classroom_failure(str(exc)))

@@ -145,6 +145,8 @@ class Grader:
                 "gpu_count": int(torch.cuda.device_count()),
                 "sandbox": client.level,
                 "process_limit": client.process_limit,
+                "memory_limit": client.memory_limit,
+                "cpu_limit": client.cpu_limit,
             }
             if client.level_notes:
                 environment["sandbox_notes"] = client.level_notes

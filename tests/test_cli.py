@@ -44,7 +44,7 @@ def test_unknown_exercise_lists_the_known_ones():
 
 
 @pytest.mark.parametrize("args", [["--format", "xml"], ["--timeout", "0"], ["--memory", "10"],
-                                  ["--fail-under", "150"], ["--sandbox", "none"]])
+                                  ["--cpus", "0"], ["--fail-under", "150"], ["--sandbox", "none"]])
 def test_bad_options(args):
     result = invoke(SOLUTIONS, *args)
     assert result.exit_code == 2 and "Invalid value" in result.output
@@ -53,7 +53,8 @@ def test_bad_options(args):
 def test_help_explains_the_options():
     result = CliRunner().invoke(main, ["grade", "--help"])
     assert result.exit_code == 0
-    for option in ("--output", "--format", "--exercise", "--timeout", "--memory", "--fail-under"):
+    for option in ("--output", "--format", "--exercise", "--timeout", "--memory", "--cpus",
+                   "--fail-under"):
         assert option in result.output
 
 
@@ -96,6 +97,8 @@ def test_report_fields_follow_the_contract(solutions_run):
     for key in ("python", "torch", "numpy", "cuda_available", "gpu_count", "sandbox"):
         assert key in env
     assert env["sandbox"] == "bubblewrap"
+    assert env["memory_limit"] in ("cgroup", "per-process") and env["cpu_limit"] in ("cgroup", "per-process")
+    assert env["process_limit"] == "rlimit" or env["process_limit"].startswith("cgroup")
     for ex in report["exercises"]:
         assert set(ex) >= {"name", "title", "score", "max_score", "status", "tests"}
         for t in ex["tests"]:

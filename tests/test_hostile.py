@@ -3,16 +3,20 @@
 See tests/hostile/README.md for the format of the cases.
 """
 
+import glob
 import hashlib
 import json
 import os
 import re
 import socket
+import subprocess
+import sys
 import threading
 import time
 
 import pytest
 
+from grader.sandbox import cgroup
 from helpers import PROJECT, SOLUTIONS, make_submission, run_grader
 
 HOSTILE = os.path.join(PROJECT, "tests", "hostile")
@@ -40,7 +44,8 @@ PROTECTED = [os.path.join(PROJECT, p) for p in (
 
 
 def spec_of(text):
-    fields = dict(re.findall(r"^(?:\"\"\")?(TASK|STATUS|EXERCISE|MESSAGE|REQUIRES|GPU): (.+)$", text, re.M))
+    fields = dict(re.findall(r"^(?:\"\"\")?(TASK|STATUS|EXERCISE|MESSAGE|REQUIRES|NEIGHBOUR|GPU): (.+)$",
+                             text, re.M))
     return {
         "task": fields["TASK"].strip(),
         "status": set(fields["STATUS"].strip().split("|")),
@@ -48,6 +53,7 @@ def spec_of(text):
         "message": fields.get("MESSAGE", "").strip(),
         "requires": fields.get("REQUIRES", "").strip(),
         "gpu": fields.get("GPU", "").strip(),
+        "neighbour": fields.get("NEIGHBOUR", "").strip(),
     }
 
 
@@ -121,11 +127,103 @@ def honest_report(tmp_path_factory):
 
 # Without namespaces the files and the network are not hidden, but no process may outlive grading.
 FALLBACK_CASES = ["spawn_processes", "rewrite_report_later", "sigterm_ignored", "exit_in_call", "fork_bomb"]
+# Where no cgroup can be made (forced here with GRADER_CGROUPS=off), the memory-backed
+# filesystems are still sized and the report says the bound is per process.
+NO_CGROUP_CASES = ["files_in_tmp", "files_in_dev_shm", "memory_bomb", "spawn_processes"]
+
+MEMORY_MIB = 1024  # the tests' --memory
+CPUS = 1.0  # the default --cpus
+# What grading may take of the machine's memory besides the submission's budget: the grader
+# itself (torch and pytest, about 450 MB), plus slack for other work on a shared machine.
+GRADER_SHARE_MIB = 1024
+REQUIREMENTS = {  # REQUIRES: -> the report's field that must say "cgroup"
+    "cgroup": "process_limit", "memory-cgroup": "memory_limit", "cpu-cgroup": "cpu_limit"}
+
+
+def mem_available_mib():
+    with open("/proc/meminfo") as fh:
+        for line in fh:
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) >> 10
+    return 0
+
+
+class Sampler:
+    """While grading runs: the machine's MemAvailable, and the worker cgroups of one grader
+    process (CPU quota, memory limit and peak, CPU used over time), every 50 ms."""
+
+    def __init__(self):
+        self.before = max(mem_available_mib() for _ in range(3))
+        self.lowest = self.before
+        self.bases = [base for _, base, _ in cgroup.hierarchies()]
+        self.groups = {}  # folder name -> facts
+        self.pid = None
+        self.running = True
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        while self.running:
+            self.lowest = min(self.lowest, mem_available_mib())
+            if self.pid is not None:
+                for base in self.bases:
+                    for path in glob.glob(os.path.join(base, f"grader-{self.pid}-*")):
+                        self.read_group(path)
+            time.sleep(0.05)
+
+    def read_group(self, path):
+        facts = self.groups.setdefault(os.path.basename(path), {"cpu": []})
+        for name in ("cpu.cfs_quota_us", "cpu.cfs_period_us", "cpu.max", "memory.limit_in_bytes",
+                     "memory.max", "memory.max_usage_in_bytes", "memory.peak", "cpuacct.usage",
+                     "cpu.stat"):
+            try:
+                with open(os.path.join(path, name)) as fh:
+                    text = fh.read().strip()
+            except OSError:
+                continue
+            if name in ("cpuacct.usage", "cpu.stat"):  # v1, v2
+                usage = int(text) if name == "cpuacct.usage" else cgroup.keyed(text, "usage_usec")
+                if usage is not None:
+                    facts["cpu"].append((time.monotonic(), usage * (1 if name == "cpuacct.usage" else 1000)))
+            elif name in ("memory.max_usage_in_bytes", "memory.peak"):
+                facts["peak"] = max(facts.get("peak", 0), int(text))
+            else:
+                facts[name] = text
+
+    def stop(self):
+        self.running = False
+        self.thread.join()
+
+    @property
+    def drop_mib(self):
+        return self.before - self.lowest
+
+    def cpu_rates(self):
+        """The most cores each worker group used over any window of 1 s or more."""
+        rates = []
+        for facts in self.groups.values():
+            samples, best = facts["cpu"], None
+            for i, (t0, u0) in enumerate(samples):
+                later = next(((t1, u1) for t1, u1 in samples[i + 1:] if t1 - t0 >= 1.0), None)
+                if later is not None:
+                    rate = (later[1] - u0) / 1e9 / (later[0] - t0)
+                    best = rate if best is None else max(best, rate)
+            if best is not None:
+                rates.append(best)
+        return rates
+
+
+def start_grader(*args, env=None):
+    return subprocess.Popen([sys.executable, "-m", "grader.cli", "grade", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=PROJECT,
+                            env=dict(os.environ, **(env or {})))
 
 
 @pytest.mark.parametrize("case, level", [(c, "bubblewrap") for c in CASES]
-                         + [(c, "process") for c in FALLBACK_CASES])
+                         + [(c, "process") for c in FALLBACK_CASES]
+                         + [(c, "bubblewrap/no-cgroup") for c in NO_CGROUP_CASES])
 def test_hostile_submission(case, level, tmp_path, honest_report):
+    level, _, variant = level.partition("/")
     marker = f"grader-hostile-{case}-{os.getpid()}-{time.time_ns()}"
     outside = str(tmp_path / "outside-sentinel")
     report_path = str(tmp_path / "report.json")
@@ -150,18 +248,65 @@ def test_hostile_submission(case, level, tmp_path, honest_report):
         os.unlink(os.path.join(sub, "tensor_numpy.py"))
         os.symlink(fill(LINKS[case]), os.path.join(sub, "tensor_numpy.py"))
     before = digest(PROTECTED)
+    sampler = Sampler()
+    neighbour = None
     try:
-        proc = run_grader(sub, "-e", "tensor_numpy", "-e", "shapes", "--timeout", "1.5",
-                          "--memory", "1024", "--output", report_path, "--sandbox", level)
+        proc = start_grader(sub, "-e", "tensor_numpy", "-e", "shapes", "--timeout", "1.5",
+                            "--memory", str(MEMORY_MIB), "--output", report_path, "--sandbox", level,
+                            env={"GRADER_CGROUPS": "off"} if variant == "no-cgroup" else None)
+        sampler.pid = proc.pid
+        if spec["neighbour"]:  # an honest submission graded at the same time, once the case is busy
+            deadline = time.monotonic() + 60
+            while not processes_with(marker) and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.1)
+            neighbour = start_grader(os.path.join(PROJECT, spec["neighbour"]), "-e", "tensor_numpy",
+                                     "-e", "shapes", "--timeout", "1.5", "--memory", str(MEMORY_MIB))
+        stdout, stderr = proc.communicate(timeout=300)
+        if neighbour is not None:
+            neighbour_out, neighbour_err = neighbour.communicate(timeout=300)
     finally:
+        for p in (proc, neighbour):
+            if p is not None and p.poll() is None:
+                p.kill()
+        sampler.stop()
         listener.close()
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout == "", "with --output, nothing but the table may be printed (on stderr)"
+    assert proc.returncode == 0, stderr[-2000:]
+    assert stdout == "", "with --output, nothing but the table may be printed (on stderr)"
     with open(report_path) as fh:
         report = json.load(fh)
     grading_done = time.monotonic()
-    if spec["requires"] == "cgroup" and not report["environment"]["process_limit"].startswith("cgroup"):
-        pytest.skip("this machine gives the grader no cgroup to limit the number of processes")
+    environment = report["environment"]
+    if variant == "no-cgroup":
+        assert (environment["process_limit"], environment["memory_limit"], environment["cpu_limit"]) \
+            == ("rlimit", "per-process", "per-process"), environment
+        assert sampler.groups == {}
+    if spec["requires"]:
+        field = REQUIREMENTS[spec["requires"]]
+        if not environment[field].startswith("cgroup"):
+            pytest.skip(f"this machine gives the grader no cgroup for its {field}")
+
+    # One budget: the machine lost no more memory than the submission's limit and the grader's
+    # share; each worker group held the limits the report names.
+    allowance = MEMORY_MIB + GRADER_SHARE_MIB * (2 if neighbour else 1)
+    print(f"{case} [{level} {variant}]: MemAvailable drop {sampler.drop_mib} MiB; worker groups' "
+          f"peaks {[f.get('peak', 0) >> 20 for f in sampler.groups.values()]} MiB, "
+          f"CPU {[round(r, 2) for r in sampler.cpu_rates()]} cores")
+    assert sampler.drop_mib <= allowance, \
+        f"MemAvailable dropped by {sampler.drop_mib} MiB while grading (at most {allowance} expected)"
+    for name, facts in sampler.groups.items():
+        assert facts.get("peak", 0) <= MEMORY_MIB << 20, (name, facts.get("peak"))
+        if environment["cpu_limit"] == "cgroup" and "cpu.cfs_quota_us" in facts:
+            assert int(facts["cpu.cfs_quota_us"]) == int(CPUS * int(facts["cpu.cfs_period_us"])), facts
+        if environment["cpu_limit"] == "cgroup" and "cpu.max" in facts:
+            quota, period = facts["cpu.max"].split()
+            assert int(quota) == int(CPUS * int(period)), facts
+    if environment["cpu_limit"] == "cgroup":
+        assert all(rate <= CPUS * 1.15 for rate in sampler.cpu_rates()), sampler.cpu_rates()
+    if neighbour is not None:
+        assert neighbour.returncode == 0, neighbour_err[-2000:]
+        graded = json.loads(neighbour_out)
+        assert graded["score"] == graded["max_score"], \
+            [t for ex in graded["exercises"] for t in ex["tests"] if t["status"] != "passed"]
 
     # The submission's own module: the hostile task loses, the honest ones keep their points.
     tensor_numpy = next(ex for ex in report["exercises"] if ex["name"] == "tensor_numpy")
@@ -188,7 +333,7 @@ def test_hostile_submission(case, level, tmp_path, honest_report):
     # The neighbour is untouched.
     shapes = next(ex for ex in report["exercises"] if ex["name"] == "shapes")
     assert shapes["status"] == "complete" and shapes["score"] == shapes["max_score"], shapes
-    assert report["environment"]["sandbox"] == level
+    assert environment["sandbox"] == level
 
     # Nothing outside the grader's temporary folders changed, nothing survives, nothing connected.
     assert digest(PROTECTED) == before

@@ -1,6 +1,7 @@
 """The sandbox's command line: what the worker sees, and what is masked."""
 
 import os
+import subprocess
 import sys
 
 from grader.sandbox import levels as sandbox
@@ -63,3 +64,130 @@ def test_the_process_level_always_has_a_plan(tmp_path):
     plan, why = sandbox.plan("process", str(tmp_path), [], [])
     assert plan is not None and why == "" and plan.level == "process"
     assert plan.argv[:3] == [sys.executable, "-I", "-B"]
+
+
+def test_memory_backed_folders_are_sized_and_the_rest_is_read_only(tmp_path, monkeypatch):
+    monkeypatch.setattr(sandbox, "bubblewrap_sizes_tmpfs", lambda: True)
+    secret = tmp_path / "sub" / "tests"
+    secret.mkdir(parents=True)
+    argv = sandbox.bubblewrap_argv(str(tmp_path / "sub"), [], [str(secret)], tmpfs_bytes=5 << 20)
+    # /tmp and /dev/shm: each a tmpfs of the given size (--size applies to the next --tmpfs).
+    for folder in ("/tmp", "/dev/shm"):
+        at = argv.index(folder)
+        assert argv[at - 3:at] == ["--size", str(5 << 20), "--tmpfs"], folder
+    assert argv.index("/dev/shm") > argv.index("--dev"), "--dev /dev would hide an earlier /dev/shm"
+    # bwrap's own tmpfs for /, /dev and the masks take no files: read-only after the last mount.
+    read_only = pairs(argv, "--remount-ro")
+    assert {"/", "/dev", f"{sandbox.SANDBOX_SUBMISSION}/tests"} <= set(read_only)
+    last_mount = max(i for i, a in enumerate(argv) if a in ("--ro-bind", "--tmpfs", "--dev-bind", "--bind"))
+    assert min(i for i, a in enumerate(argv) if a == "--remount-ro") > last_mount
+
+
+def test_an_old_bwrap_without_size_still_gets_its_tmpfs(tmp_path, monkeypatch):
+    monkeypatch.setattr(sandbox, "bubblewrap_sizes_tmpfs", lambda: False)
+    argv, _ = argv_for(tmp_path, [])
+    assert "--size" not in argv and "/tmp" in pairs(argv, "--tmpfs") and "/dev/shm" in pairs(argv, "--tmpfs")
+
+
+# ---------------------------------------------------------------- the worker's cgroup, on a fake tree
+from grader.sandbox import cgroup  # noqa: E402
+
+
+def fake_tree(tmp_path, monkeypatch, mounts, own):
+    """Point the cgroup module at folders under tmp_path, as mountinfo and /proc/self/cgroup
+    would describe them; mkdir there makes the files a kernel would show in a new group."""
+    info, lines = tmp_path / "mountinfo", []
+    for i, (fstype, opts, point) in enumerate(mounts):
+        (tmp_path / point).mkdir(parents=True, exist_ok=True)
+        lines.append(f"{30 + i} 20 0:{30 + i} / {tmp_path / point} rw,relatime - {fstype} {fstype} rw,{opts}")
+    info.write_text("\n".join(lines) + "\n")
+    (tmp_path / "cgroup").write_text(own)
+    monkeypatch.setattr(cgroup, "MOUNTINFO", str(info))
+    monkeypatch.setattr(cgroup, "PROC_CGROUP", str(tmp_path / "cgroup"))
+    monkeypatch.setattr(cgroup.os, "geteuid", lambda: 0)
+    monkeypatch.delenv("GRADER_CGROUPS", raising=False)
+    real_mkdir = os.mkdir
+
+    def mkdir(path, mode=0o777):
+        real_mkdir(path, mode)
+        path = str(path)
+        parent = os.path.dirname(path)
+        if os.path.exists(os.path.join(parent, "cgroup.subtree_control")):  # v2
+            with open(os.path.join(parent, "cgroup.subtree_control")) as fh:
+                (open(os.path.join(path, "cgroup.controllers"), "w")).write(fh.read())
+            for name in ("memory.swap.max", "memory.oom.group"):
+                open(os.path.join(path, name), "w").close()
+        elif "memory" in path:
+            open(os.path.join(path, "memory.memsw.limit_in_bytes"), "w").close()
+    monkeypatch.setattr(cgroup.os, "mkdir", mkdir)
+
+
+def contents(path):
+    with open(path) as fh:
+        return fh.read()
+
+
+def test_a_v1_group_is_made_in_every_hierarchy_and_holds_the_budget(tmp_path, monkeypatch):
+    fake_tree(tmp_path, monkeypatch,
+              [("cgroup", "cpu,cpuacct", "cpu,cpuacct"), ("cgroup", "memory", "memory"),
+               ("cgroup", "pids", "pids"), ("cgroup2", "", "unified")],
+              "5:pids:/\n4:memory:/box/me\n1:cpu,cpuacct:/\n0::/\n")
+    (tmp_path / "memory" / "box" / "me").mkdir(parents=True)
+    (tmp_path / "unified" / "cgroup.controllers").write_text("hugetlb\n")
+    group = cgroup.WorkerCgroup.make(256, 1024 << 20, 1.5)
+    assert group.limited == {"pids", "memory", "cpu"}
+    memory = group.path_of("memory")
+    assert memory.startswith(str(tmp_path / "memory" / "box" / "me" / "grader-"))  # under our own
+    assert contents(os.path.join(memory, "memory.limit_in_bytes")) == str(1024 << 20)
+    assert contents(os.path.join(memory, "memory.memsw.limit_in_bytes")) == str(1024 << 20)
+    cpu = group.path_of("cpu")
+    assert cpu == group.path_of("cpuacct")  # one folder for a shared hierarchy
+    assert (contents(os.path.join(cpu, "cpu.cfs_quota_us")), contents(os.path.join(cpu, "cpu.cfs_period_us"))) \
+        == ("150000", "100000")
+    assert contents(os.path.join(group.path_of("pids"), "pids.max")) == "256"
+    # The shell joins every group, then becomes the command.
+    argv = group.wrap(["/bin/sh", "-c", "echo started"])
+    result = subprocess.run(argv, capture_output=True, text=True)
+    assert result.stdout == "started\n" and len(group.procs_files) == 3
+    pids = {contents(f).strip() for f in group.procs_files}
+    assert len(pids) == 1 and pids.pop().isdigit()
+    # What the kernel says after a kill at the limit.
+    with open(os.path.join(memory, "memory.oom_control"), "w") as fh:
+        fh.write("oom_kill_disable 0\nunder_oom 0\noom_kill 2\n")
+    assert group.oom_kills() == 2
+    assert group.memory_limit_hits() == 0
+    with open(os.path.join(memory, "memory.max_usage_in_bytes"), "w") as fh:
+        fh.write(str(1024 << 20))  # the peak met the limit (some kernels keep failcnt at 0)
+    assert group.memory_limit_hits() == 1
+    for _, path, _ in group.groups:  # a kernel's group folder empties itself
+        for name in os.listdir(path):
+            os.unlink(os.path.join(path, name))
+    group.remove()
+    assert not any("grader-" in d for root, dirs, _ in os.walk(tmp_path) for d in dirs)
+
+
+def test_a_v2_group_gets_memory_max_without_swap_and_cpu_max(tmp_path, monkeypatch):
+    fake_tree(tmp_path, monkeypatch, [("cgroup2", "", "unified")], "0::/job\n")
+    base = tmp_path / "unified" / "job"
+    base.mkdir()
+    (base / "cgroup.controllers").write_text("cpuset cpu io memory pids\n")
+    (base / "cgroup.subtree_control").write_text("cpu memory pids\n")
+    group = cgroup.WorkerCgroup.make(256, 768 << 20, 0.5)
+    assert group.limited == {"pids", "memory", "cpu"} and len(group.groups) == 1
+    path = group.path_of("memory")
+    assert contents(os.path.join(path, "memory.max")) == str(768 << 20)
+    assert contents(os.path.join(path, "memory.swap.max")) == "0"
+    assert contents(os.path.join(path, "memory.oom.group")) == "1"
+    assert contents(os.path.join(path, "cpu.max")) == "50000 100000"
+    with open(os.path.join(path, "memory.events"), "w") as fh:
+        fh.write("low 0\nhigh 0\nmax 7\noom 1\noom_kill 1\noom_group_kill 0\n")
+    assert group.oom_kills() == 1 and group.memory_limit_hits() == 7
+
+
+def test_no_cgroup_where_forbidden_or_switched_off(tmp_path, monkeypatch):
+    fake_tree(tmp_path, monkeypatch, [("cgroup", "pids", "pids")], "5:pids:/\n")
+    monkeypatch.setenv("GRADER_CGROUPS", "off")
+    assert cgroup.WorkerCgroup.make(256, 1 << 30, 1.0) is None
+    monkeypatch.delenv("GRADER_CGROUPS")
+    monkeypatch.setattr(cgroup.os, "geteuid", lambda: 1000)
+    assert cgroup.WorkerCgroup.make(256, 1 << 30, 1.0) is None

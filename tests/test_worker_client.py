@@ -1,11 +1,13 @@
 """The worker and its client: calls, handles, probes, the run-time forbidden-call monitor."""
 
+import os
 import textwrap
 
 import numpy as np
 import pytest
 import torch
 
+from grader.sandbox import cgroup
 from grader.worker.codec import Shipped
 from grader.sandbox.client import (Remote, StudentCrash, StudentError, StudentForbidden,
                                   StudentNotImplemented, StudentTimeout, WorkerClient)
@@ -83,6 +85,12 @@ SOURCE = textwrap.dedent('''
 
     def torch_softmax(x):
         return torch.from_numpy(x).exp().numpy()
+
+    def writable_places():
+        import os
+        sizes = {p: os.statvfs(p).f_blocks * os.statvfs(p).f_frsize for p in ("/tmp", "/dev/shm")}
+        return sizes, [p for p in ("/", "/opt", "/dev", "/tmp", "/dev/shm", "/submission")
+                       if os.access(p, os.W_OK)]
 ''')
 CE_BANNED = ["torch.nn.functional.cross_entropy", "torch.nn.functional.log_softmax",
              "torch.Tensor.log_softmax", "torch.nn.CrossEntropyLoss", "torch._C._nn.cross_entropy_loss"]
@@ -175,3 +183,25 @@ def test_numpy_only_rule(client):
     assert np.allclose(out, np.exp(x) / np.exp(x).sum())
     with pytest.raises(StudentForbidden, match="NumPy only"):
         call(client, "torch_softmax", x, forbidden=["torch"])
+
+
+def test_memory_backed_folders_are_sized_and_nothing_else_is_writable(client):
+    sizes, writable = call(client, "writable_places")
+    assert sizes == {"/tmp": 64 << 20, "/dev/shm": 64 << 20}
+    assert writable == ["/tmp", "/dev/shm"]
+
+
+def test_the_limits_in_force_are_named(client, tmp_path, monkeypatch):
+    call(client, "double", 1)
+    if os.geteuid() == 0 and cgroup.hierarchies():
+        assert (client.memory_limit, client.cpu_limit) == ("cgroup", "cgroup")
+    (tmp_path / "mod.py").write_text(SOURCE)
+    monkeypatch.setenv("GRADER_CGROUPS", "off")
+    without = WorkerClient(str(tmp_path), timeout=2.0, memory_mib=1024)
+    try:
+        assert call(without, "double", 2) == 4
+        assert (without.process_limit, without.memory_limit, without.cpu_limit) \
+            == ("rlimit", "per-process", "per-process")
+        assert without.group is None
+    finally:
+        without.close()

@@ -15,7 +15,7 @@ import weakref
 from ..worker import codec
 from . import levels as sandbox
 from . import reaper
-from .cgroup import PidsCgroup
+from .cgroup import WorkerCgroup
 
 OUTPUT_LIMIT = 64 << 10
 PIDS_LIMIT = 256  # processes and threads of one worker, where a cgroup can hold them
@@ -232,10 +232,11 @@ class WorkerClient:
     """One worker for one submission, restarted after a crash or a timeout."""
 
     def __init__(self, submission, timeout=5.0, memory_mib=2048, level="auto", hidden=(),
-                 gpu=False):
+                 gpu=False, cpus=1.0):
         self.submission = os.path.realpath(submission)
         self.timeout = timeout
-        self.memory_mib = memory_mib
+        self.memory_mib = memory_mib  # each process (rlimit) and, where a cgroup holds, all together
+        self.cpus = cpus  # cores the whole sandbox may use, where a cgroup holds
         if level != "auto" and level not in sandbox.LEVELS:
             raise GraderError(f"unknown sandbox level {level!r}")
         self.allowed_levels = list(sandbox.LEVELS) if level == "auto" else [level]
@@ -252,8 +253,10 @@ class WorkerClient:
         self.released = []
         self.pending = None  # a start under way (see start_async)
         self.current_forbidden = []  # set by the `student` fixture for the test in progress
-        self.group = None  # the running worker's pids cgroup, where one could be made
-        self.process_limit = None
+        self.group = None  # the running worker's cgroup (pids, memory, cpu), where one could be made
+        self.process_limit = None  # what bounds the report says are in force
+        self.memory_limit = None
+        self.cpu_limit = None
         self.children_before = set(reaper.children_of(os.getpid()))
         reaper.become_subreaper()
 
@@ -277,7 +280,7 @@ class WorkerClient:
             res_r, res_w = os.pipe()
             out_r, out_w = os.pipe()
             argv = plan.argv + ["--fds", f"{req_r},{res_w}"]
-            group = PidsCgroup.make(PIDS_LIMIT)
+            group = WorkerCgroup.make(PIDS_LIMIT, self.memory_mib << 20, self.cpus)
             if group is not None:
                 argv = group.wrap(argv)
             try:
@@ -312,13 +315,22 @@ class WorkerClient:
             self.pending = None
             self.proc, self.req_w, self.res_r, self.output = proc, req_w, res_r, output
             self.group = group
-            self.process_limit = f"cgroup pids.max={PIDS_LIMIT}" if group else "rlimit"
+            limited = group.limited if group else set()
+            self.process_limit = f"cgroup pids.max={PIDS_LIMIT}" if "pids" in limited else "rlimit"
+            self.memory_limit = "cgroup" if "memory" in limited else "per-process"
+            self.cpu_limit = "cgroup" if "cpu" in limited else "per-process"
             self.level = plan.level
+            if plan.level == "bubblewrap" and not sandbox.bubblewrap_sizes_tmpfs():
+                reasons = reasons + ["bubblewrap: this bwrap has no --size, so /tmp and /dev/shm "
+                                     "are not sized"]
             try:
                 header, _ = self.read_reply(STARTUP_TIMEOUT)
                 if header.get("op") != "ready":
                     raise StudentCrash("it sent an unexpected greeting")
             except (StudentTimeout, StudentCrash) as exc:
+                if self.oom_killed():
+                    exc = StudentCrash(f"it reached the memory limit ({self.memory_mib} MiB) while "
+                                       "importing torch; raise --memory")
                 text = output.take().strip()
                 self.kill()
                 tried.append(f"{plan.level}: {exc} {text[-300:]}".strip())
@@ -443,21 +455,54 @@ class WorkerClient:
         header["args"] = enc.encode(list(args))
         header["kwargs"] = enc.encode(dict(kwargs or {}))
         frame = codec.pack(header, enc.buffers)
+        hits_before = self.memory_limit_hits()
+        limit = self.timeout if timeout is None else timeout
         try:
             self.write_all(frame)
-            reply, buffers = self.read_reply(self.timeout if timeout is None else timeout)
+            reply, buffers = self.read_reply(limit)
         except StudentTimeout:
+            oom = self.oom_killed()
+            stalled = not oom and self.memory_limit_hits() > hits_before
             self.kill()
-            raise StudentTimeout(f"{what} did not finish within {self.timeout if timeout is None else timeout:g} s "
-                                 "(an endless loop?)") from None
+            if oom:
+                raise self.out_of_memory(what) from None
+            if stalled:  # reclaiming at the limit can stall a group for seconds before a kill
+                raise self.out_of_memory(what, f"did not finish within {limit:g} s") from None
+            raise StudentTimeout(f"{what} did not finish within {limit:g} s (an endless loop?)") from None
         except StudentCrash as exc:
+            oom = self.oom_killed()
             self.kill()
+            if oom:
+                raise self.out_of_memory(what) from None
             raise StudentCrash(f"{what} crashed: {exc}") from None
         except BrokenPipeError:
             reason = self.death_reason()
+            oom = self.oom_killed()
             self.kill()
+            if oom:
+                raise self.out_of_memory(what) from None
             raise StudentCrash(f"{what} crashed: {reason}") from None
+        if self.oom_killed():
+            # A process of the sandbox (a child, say) was killed at the limit while the worker
+            # answered: the call went over the submission's budget all the same.
+            self.kill()
+            raise self.out_of_memory(what)
         return self.interpret(reply, buffers, what)
+
+    def oom_killed(self):
+        """Whether the kernel killed a process of this worker's cgroup at its memory limit."""
+        return self.group is not None and "memory" in self.group.limited and self.group.oom_kills() > 0
+
+    def memory_limit_hits(self):
+        """How often this worker's processes together met the cgroup's memory limit so far."""
+        if self.group is None or "memory" not in self.group.limited:
+            return 0
+        return self.group.memory_limit_hits()
+
+    def out_of_memory(self, what, then="the kernel killed it"):
+        return StudentCrash(f"{what} crashed: the submission reached its memory limit "
+                            f"({self.memory_mib} MiB for all its processes and files together) "
+                            f"and {then}")
 
     def write_all(self, data):
         view = memoryview(data)

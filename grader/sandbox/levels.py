@@ -2,9 +2,10 @@
 
 Levels, strongest first:
 - ``bubblewrap``: own user, PID, network, IPC, UTS and mount namespaces; the
-  submission read-only at /submission, a private /tmp, the Python installation
-  read-only, nothing of the project, the hidden tests, the solutions or the
-  report. Killing bwrap kills every process inside.
+  submission read-only at /submission, a private /tmp and /dev/shm (memory-backed,
+  so each is sized: TMPFS_BYTES), everything else read-only, the Python
+  installation read-only, nothing of the project, the hidden tests, the solutions
+  or the report. Killing bwrap kills every process inside.
 - ``unprivileged-user``: no namespaces; the worker drops to uid/gid 65534
   (needs root, and a Python installation that user can read).
 - ``process``: a separate process in its own session with resource limits.
@@ -27,6 +28,9 @@ SANDBOX_SUBMISSION = "/submission"
 PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORKER_SOURCE_DIR = os.path.join(PACKAGE_DIR, "worker")  # the files the sandbox shows
 PROJECT_DIR = os.path.dirname(PACKAGE_DIR)
+# /tmp and /dev/shm in the sandbox live in memory: each holds at most this much, so files
+# cannot take the machine's memory even where no cgroup counts them (a write past it: ENOSPC).
+TMPFS_BYTES = 64 << 20
 
 
 @dataclass
@@ -58,8 +62,12 @@ def under(path, root):
     return path == root or path.startswith(root.rstrip("/") + "/")
 
 
-def bubblewrap_argv(submission, worker_args, hidden):
-    """The bwrap command. `hidden` lists trusted paths to mask if a bind would show them."""
+def bubblewrap_argv(submission, worker_args, hidden, tmpfs_bytes=TMPFS_BYTES):
+    """The bwrap command. `hidden` lists trusted paths to mask if a bind would show them.
+
+    The only writable places are /tmp and /dev/shm, each a tmpfs of `tmpfs_bytes` (where this
+    bwrap can size one); the root, /dev and the masks are remounted read-only at the end."""
+    size = ["--size", str(tmpfs_bytes)] if bubblewrap_sizes_tmpfs() else []
     argv = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session",
             "--uid", "65534", "--gid", "65534", "--hostname", "sandbox"]
     bound = []
@@ -69,7 +77,7 @@ def bubblewrap_argv(submission, worker_args, hidden):
         elif os.path.isdir(top):
             argv += ["--ro-bind", top, top]
             bound.append(top)
-    argv += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    argv += ["--dev", "/dev", *size, "--tmpfs", "/dev/shm", "--proc", "/proc", *size, "--tmpfs", "/tmp"]
     for root in python_roots():
         if not any(under(root, b) for b in bound):
             argv += ["--ro-bind", root, root]
@@ -84,16 +92,21 @@ def bubblewrap_argv(submission, worker_args, hidden):
             argv += ["--ro-bind", folder, folder]
             bound.append(folder)
     # Later mounts hide earlier ones: mask trusted paths that a bind exposes.
+    read_only = ["/dev", "/"]  # bwrap's own tmpfs for / and /dev would take files unbounded
     for path in hidden:
         if os.path.exists(path) and any(under(path, b) for b in bound):
             argv += ["--tmpfs", os.path.realpath(path)]
+            read_only.append(os.path.realpath(path))
     argv += ["--ro-bind", submission, SANDBOX_SUBMISSION]
     for path in hidden:
         if os.path.exists(path) and under(path, submission) and os.path.realpath(path) != os.path.realpath(submission):
             rel = os.path.relpath(os.path.realpath(path), os.path.realpath(submission))
             argv += ["--tmpfs", os.path.join(SANDBOX_SUBMISSION, rel)]
+            read_only.append(os.path.join(SANDBOX_SUBMISSION, rel))
     for name in ("worker.py", "codec.py", "probe_prelude.py"):
         argv += ["--ro-bind", os.path.join(WORKER_SOURCE_DIR, name), f"{WORKER_DIR}/{name}"]
+    for path in read_only:  # after every mount that needs a folder made in them
+        argv += ["--remount-ro", path]
     argv += ["--chdir", SANDBOX_SUBMISSION, "--clearenv"]
     for key, value in sandbox_env().items():
         argv += ["--setenv", key, value]
@@ -126,6 +139,16 @@ def readable_by_others(path):
         if parent == path:
             return True
         path = parent
+
+
+@functools.lru_cache(maxsize=None)
+def bubblewrap_sizes_tmpfs():
+    """Whether this bwrap has `--size` (0.7 and later); older ones mount tmpfs unsized."""
+    try:
+        result = subprocess.run(["bwrap", "--help"], capture_output=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return b"--size" in result.stdout + result.stderr
 
 
 @functools.lru_cache(maxsize=None)
