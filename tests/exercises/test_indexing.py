@@ -116,9 +116,13 @@ def test_values_above_flat_values_row_major(student):
 
 @graded("values_above", points=1)
 def test_values_above_nothing_above(student):
+    # An empty answer is right only next to a full one: zeros of any length are not it.
     a = seeded_array(11, 3, 3)
     out = student.values_above(a, 100.0)
     check_array(out, shape=(0,), dtype="float64")
+    out = student.values_above(a, -100.0)
+    check_array(out, shape=(9,), dtype="float64")
+    check_close(out, a.reshape(-1), what="values_above(array (3, 3), -100.0) (every value, row-major)")
 
 
 # ---------------------------------------------------------------- replace_negative

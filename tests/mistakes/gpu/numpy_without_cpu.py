@@ -1,0 +1,9 @@
+"""Mistake: cuda_to_numpy detaches but never brings a GPU tensor back to the CPU
+
+TASK: cuda_to_numpy
+"""
+
+
+def cuda_to_numpy(t: torch.Tensor):
+    # .numpy() reads host memory: a CUDA tensor must come back with .cpu() first.
+    return t.detach().numpy()
