@@ -182,6 +182,7 @@ def check_faked(student, gpus, expected_type, *args, **kwargs):
 def test_pick_device_not_preferred(student):
     check_device(student.pick_device(prefer_gpu=False), "cpu", "pick_device(prefer_gpu=False)")
     check_device(student.pick_device(False), "cpu", "pick_device(False)")
+    check_faked(student, 1, "cpu", prefer_gpu=False)
     check_faked(student, 1, "cuda", prefer_gpu=True)
 
 
