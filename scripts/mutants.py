@@ -203,7 +203,7 @@ def walk(tree):
             name = stmt.targets[0].id
         if name and isinstance(stmt, (ast.FunctionDef, ast.ClassDef, ast.Assign)):
             for field, value in ast.iter_fields(stmt):
-                if field in ("name", "decorator_list", "returns", "bases", "targets", "args"):
+                if field in ("name", "decorator_list", "returns", "bases", "targets"):
                     continue
                 for child in (value if isinstance(value, list) else [value]):
                     if isinstance(child, ast.AST):
@@ -406,6 +406,8 @@ def main():
     parser.add_argument("--state", default=os.path.join(PROJECT, "mutants-state.jsonl"),
                         help="results file, appended to as rounds finish (resume by rerunning)")
     parser.add_argument("--fresh", action="store_true", help="forget earlier results in the state file")
+    parser.add_argument("--report", action="store_true",
+                        help="grade nothing: report on the mutants the state file already holds")
     args = parser.parse_args()
 
     course = course_tasks()
@@ -447,8 +449,12 @@ def main():
         queues.setdefault(m["module"], []).append(m)
     rounds = [{mod: q[i] for mod, q in queues.items() if i < len(q)}
               for i in range(max((len(q) for q in queues.values()), default=0))]
-    print(f"{len(mutants)} mutants, {len(mutants) - len(todo)} already graded, {len(rounds)} rounds to run",
-          file=sys.stderr)
+    if args.report:
+        rounds = []
+        mutants = [m for m in mutants if m["id"] in done and done[m["id"]]["source_hash"] == by_hash[m["id"]]]
+    if not args.report:
+        print(f"{len(mutants)} mutants, {len(mutants) - len(todo)} already graded, {len(rounds)} rounds to run",
+              file=sys.stderr)
     started = time.monotonic()
     with open(args.state, "a") as state, concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         futures = {pool.submit(grade_round, r, args.timeout): r for r in rounds}

@@ -144,6 +144,11 @@ def test_affine_parameters_and_forward(student):
         if not is_param or not requires_grad:
             fail(f"Affine(4, 3).{name} is not a trainable nn.Parameter")
     check_tensor(out, shape=(5, 3), dtype=torch.float32, what="Affine(4, 3)(x (5, 4))")
+    for name, value in (("weight", weight), ("bias", bias)):
+        if not torch.isfinite(value).all() or float(value.max() - value.min()) == 0.0:
+            fail(f"Affine(4, 3).{name} holds {value.flatten()[:4].tolist()}...: not small random values. Equal "
+                 "weights make every output unit compute the same thing and get the same gradient; initialize "
+                 "with random values (as nn.Linear does: uniform in [-1/sqrt(in_features), 1/sqrt(in_features)])")
     check_close(out, x @ weight.T + bias, what="Affine(4, 3)(x) (x @ weight.T + bias)")
 
 
