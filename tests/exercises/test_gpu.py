@@ -80,17 +80,6 @@ def move_with_module(student, x, y):
     return facts, rest
 
 
-def move_namedtuple(student, x, y):
-    """move_to(Batch(x=x, extra=[y, "tag"]), meta), Batch being a namedtuple"""
-    import collections
-    Batch = collections.namedtuple("Batch", ["x", "extra"])
-    out = student.gpu.move_to(Batch(x=x, extra=[y, "tag"]), torch.device("meta"))
-    if not isinstance(out, Batch):
-        return type(out).__name__, None
-    return "Batch", {"x": (out.x.device.type, tuple(out.x.shape)), "y": (out.extra[0].device.type, out.extra[0].dtype),
-                     "tag": out.extra[1]}
-
-
 def cuda_to_numpy_keeps_grad(student, t):
     """cuda_to_numpy(t) on a leaf tensor that requires grad, then on t * 2 (a non-leaf)"""
     t = t.clone().requires_grad_(True)
@@ -273,12 +262,6 @@ def test_move_to_nested_containers(student):
     check_moved(student.move_to(obj, torch.device("meta")), obj, "meta", "")
     lst = [[a, (b,)], ((c,), [[d]])]
     check_moved(student.move_to(lst, torch.device("meta")), lst, "meta", "")
-    kind, facts = student.probe(move_namedtuple, a, b)
-    what = 'move_to(Batch(x=x, extra=[y, "tag"]), meta), Batch a namedtuple,'
-    if facts is None:
-        fail(f"{what} returned a {kind}, expected a Batch: rebuild a namedtuple with type(obj)(*items)")
-    check_equal(facts, {"x": ("meta", (2, 5)), "y": ("meta", torch.int64), "tag": "tag"},
-                what=f"{what}: (device, shape) of x, (device, dtype) of extra[0], and extra[1]")
 
 
 @graded("move_to", points=2)
