@@ -57,6 +57,40 @@ def seeded_array(seed, *shape, dtype="float64", low=0, high=10):
     return rng.integers(low, high, size=shape).astype(dtype)
 
 
+# ---------------------------------------------------------------- probes shared by several test files
+def on_cuda_stand_in(student, module, task, t, requires_grad):
+    """the task on a tensor that answers like a CUDA tensor (.numpy() refuses it until .cpu())"""
+    class CudaStandIn(torch.Tensor):
+        """A CPU tensor that answers like a CUDA one, so that graders without a GPU check .cpu()."""
+        @property
+        def device(self):
+            return torch.device("cuda", 0)
+
+        @property
+        def is_cuda(self):
+            return True
+
+        def numpy(self, *args, **kwargs):
+            raise TypeError("can't convert cuda:0 device type tensor to numpy. Use Tensor.cpu() to copy "
+                            "the tensor to host memory first.")
+
+        def __array__(self, *args, **kwargs):
+            return self.numpy()
+
+        def cpu(self, *args, **kwargs):
+            return torch.Tensor.cpu(self, *args, **kwargs).as_subclass(torch.Tensor)
+
+        def to(self, *args, **kwargs):
+            out = torch.Tensor.to(self, *args, **kwargs)
+            target = kwargs.get("device", args[0] if args else None)
+            if isinstance(target, (str, torch.device)) and torch.device(target).type == "cpu":
+                return out.as_subclass(torch.Tensor)
+            return out
+
+    t = t.clone().requires_grad_(requires_grad).as_subclass(CudaStandIn)
+    return getattr(getattr(student, module), task)(t)
+
+
 # ---------------------------------------------------------------- checks
 def what_of(what):
     return what or last_call.get()

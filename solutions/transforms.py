@@ -58,17 +58,16 @@ def _to_rgb(img: Image.Image) -> Image.Image:
     return img.convert("RGB")
 
 
-_PREPROCESS = compose(
-    _to_rgb,  # first, so grayscale/RGBA/palette images all end up with 3 channels
-    partial(resize_short_side, size=224),
-    partial(center_crop, size=224),
-    image_to_tensor,
-    partial(normalize, mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5)),  # [0, 1] -> [-1, 1]
-)
-
-
 def preprocess(img):
-    return _PREPROCESS(img)
+    # Built at each call from the functions above (their current definitions).
+    pipeline = compose(
+        _to_rgb,  # first, so grayscale/RGBA/palette images all end up with 3 channels
+        partial(resize_short_side, size=224),
+        partial(center_crop, size=224),
+        image_to_tensor,
+        partial(normalize, mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5)),  # [0, 1] -> [-1, 1]
+    )
+    return pipeline(img)
 
 
 def pad(img, padding, fill=0):

@@ -3,9 +3,22 @@
 Each file tests/mistakes/<module>/<mistake>.py holds one task of <module> done
 the classic wrong way (and whatever else that needs); it is appended to the
 reference solution, so its definitions replace the right ones. Its docstring
-names the task on a line `TASK: <name>`. A round puts at most one mistake into each module of a
-copy of solutions/ and grades it once; then, per module, the mistaken task must
-lose points and every other task of that module must keep full marks.
+names the task on a line `TASK: <name>` and, on a line `KEEPS: <test>, <test>`,
+the tests of that task it still passes (the function names, without `test_*.py::`).
+No KEEPS line means the mistake keeps nothing of its task.
+
+A round puts at most one mistake into each module of a copy of solutions/ and
+grades it once; then, per module:
+- the tests of the mistaken task that pass are exactly those its KEEPS line names
+  (tests skipped here, such as GPU tests without CUDA, are left out of the
+  comparison); a mistake never keeps every test of its task;
+- every other task of that module keeps full marks.
+
+KEEPS is for partial credit that the mistake deserves: a test it passes must
+check an answer that the mistake gets right (values on inputs where its error
+does not show), never only a side property its wrong answer happens to share
+(an unchanged input, an untouched global RNG, a shape). Declaring what each
+mistake keeps makes a test that starts or stops biting show up here.
 """
 
 import os
@@ -34,6 +47,13 @@ def task_of(path):
     return match.group(1)
 
 
+def keeps_of(path):
+    """The tests of its task the mistake declares it passes (a `KEEPS: a, b` line; none without one)."""
+    with open(path) as fh:
+        match = re.search(r"^KEEPS: (.*)$", fh.read(), re.M)
+    return {name.strip() for name in match.group(1).split(",") if name.strip()} if match else set()
+
+
 def rounds():
     mistakes = all_mistakes()
     count = max((len(v) for v in mistakes.values()), default=0)
@@ -57,6 +77,19 @@ def test_mistakes_lose_points_on_their_task_only(round_, tmp_path):
         mine = [t for t in by_task[task] if t["status"] != "skipped"]
         if all(t["status"] == "passed" for t in mine):
             problems.append(f"{os.path.relpath(path, PROJECT)}: the mistake kept full marks on {task}")
+        names = {t["id"].split("::")[-1]: t for t in by_task[task]}
+        unknown = keeps_of(path) - set(names)
+        if unknown:
+            problems.append(f"{os.path.relpath(path, PROJECT)}: KEEPS names tests that do not grade {task}: "
+                            f"{', '.join(sorted(unknown))}")
+        declared = keeps_of(path) & {name for name, t in names.items() if t["status"] != "skipped"}
+        passed = {name for name, t in names.items() if t["status"] == "passed"}
+        for name in sorted(passed - declared):
+            problems.append(f"{os.path.relpath(path, PROJECT)}: the mistake keeps the points of {name}, "
+                            "which its KEEPS line does not declare")
+        for name in sorted(declared - passed):
+            problems.append(f"{os.path.relpath(path, PROJECT)}: KEEPS declares {name}, which the mistake fails: "
+                            f"{names[name]['status']}: {names[name]['message'][:200]}")
         for other, tests in by_task.items():
             for t in tests:
                 if other != task and t["status"] not in ("passed", "skipped"):

@@ -10,11 +10,11 @@ from grader.testing import check_array, check_close, check_tensor, fail, graded,
 def global_rng_untouched(student, n, d, k, seed):
     """make_classification_data(n, d, k, seed), comparing torch's global RNG state before and after"""
     before = torch.get_rng_state().clone()
-    student.creation.make_classification_data(n, d, k, seed)
+    out = student.creation.make_classification_data(n, d, k, seed)
     after = torch.get_rng_state()
     unchanged = bool(torch.equal(before, after))
     torch.set_rng_state(before)
-    return unchanged
+    return out, unchanged
 
 
 def independent_of_global_rng(student, n, d, k, seed):
@@ -23,7 +23,7 @@ def independent_of_global_rng(student, n, d, k, seed):
     X1, y1 = student.creation.make_classification_data(n, d, k, seed)
     torch.manual_seed(2)
     X2, y2 = student.creation.make_classification_data(n, d, k, seed)
-    return bool(torch.equal(X1, X2) and torch.equal(y1, y2))
+    return (X1, y1), bool(torch.equal(X1, X2) and torch.equal(y1, y2))
 
 
 # ---------------------------------------------------------------- helpers
@@ -37,6 +37,20 @@ def check_pair(out, n, d):
     check_tensor(y, shape=(n,), dtype=torch.int64, device="cpu",
                  what=f"make_classification_data(n={n}, d={d}, ...) as y")
     return X, y
+
+
+def check_random(X, y, n, d, k):
+    """Enough draws to see that X is standard normal and that y takes several labels."""
+    if n * d >= 40:
+        mean, std = float(X.mean()), float(X.std())
+        if abs(mean) > 0.4 or abs(std - 1.0) > 0.4:
+            fail(f"make_classification_data({n}, {d}, {k}, ...) gave X with mean {mean:.3f} and std "
+                 f"{std:.3f}; expected standard normal values (mean 0, std 1), as torch.randn gives")
+    if n >= 10 and k > 1:
+        labels = sorted(int(v) for v in torch.unique(y))
+        if len(labels) < 2 or labels[0] < 0 or labels[-1] >= k:
+            fail(f"make_classification_data({n}, {d}, k={k}, ...) gave the labels {labels}; expected "
+                 f"random labels in [0, {k}), several of them among {n} samples")
 
 
 # ---------------------------------------------------------------- evenly_spaced
@@ -94,6 +108,7 @@ def test_make_classification_data_shapes(student):
         if (int(y.min()) < 0 or int(y.max()) >= k):
             fail(f"make_classification_data({n}, {d}, k={k}, seed={seed}) gave labels from "
                  f"{int(y.min())} to {int(y.max())}; expected labels in [0, {k})")
+        check_random(X, y, n, d, k)
 
 
 @graded("make_classification_data", points=2)
@@ -112,14 +127,16 @@ def test_make_classification_data_reproducible(student):
 
 @graded("make_classification_data", points=3)
 def test_make_classification_data_leaves_global_rng_alone(student):
-    untouched = student.probe(global_rng_untouched, 10, 2, 3, 7)
+    out, untouched = student.probe(global_rng_untouched, 10, 4, 3, 7)
+    check_random(*check_pair(out, 10, 4), 10, 4, 3)
     if not untouched:
-        fail("make_classification_data(10, 2, 3, seed=7) changed torch's global random state "
+        fail("make_classification_data(10, 4, 3, seed=7) changed torch's global random state "
              "(torch.get_rng_state() differs after the call); use a torch.Generator of your own "
              "and pass generator= instead of calling torch.manual_seed")
-    same = student.probe(independent_of_global_rng, 10, 2, 3, 7)
+    out, same = student.probe(independent_of_global_rng, 10, 4, 3, 7)
+    check_random(*check_pair(out, 10, 4), 10, 4, 3)
     if not same:
-        fail("make_classification_data(10, 2, 3, seed=7) gave different data depending on the "
+        fail("make_classification_data(10, 4, 3, seed=7) gave different data depending on the "
              "global random state; draw every random number from your own seeded torch.Generator")
 
 

@@ -130,6 +130,8 @@ def test_make_loader_shuffle_is_seeded(student):
     a = student.make_loader(X, y, 6, shuffle=True, seed=3)
     b = student.make_loader(X, y, 6, shuffle=True, seed=3)
     c = student.make_loader(X, y, 6, shuffle=True, seed=4)
+    d = student.make_loader(X, y, 6, shuffle=True)  # the default seed is 0
+    e = student.make_loader(X, y, 6, shuffle=True, seed=0)
     first = loader_order(a, X, y, "make_loader(X, y, 6, shuffle=True, seed=3)")
     second = loader_order(b, X, y, "a second make_loader(X, y, 6, shuffle=True, seed=3)")
     other = loader_order(c, X, y, "make_loader(X, y, 6, shuffle=True, seed=4)")
@@ -145,6 +147,11 @@ def test_make_loader_shuffle_is_seeded(student):
     if other == first:
         fail("make_loader(..., shuffle=True) gave the same order for seed=3 and seed=4; "
              "the order must come from the seed")
+    default = loader_order(d, X, y, "make_loader(X, y, 6, shuffle=True)")
+    zero = loader_order(e, X, y, "make_loader(X, y, 6, shuffle=True, seed=0)")
+    if default != zero or default == list(range(n)):
+        fail(f"make_loader(X, y, 6, shuffle=True) gave the order {default[:8]}..., and with seed=0 "
+             f"{zero[:8]}...; the default seed is 0: both must give the same shuffled order")
 
 
 # ---------------------------------------------------------------- count_batches

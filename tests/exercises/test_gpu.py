@@ -4,19 +4,57 @@ import torch
 import torch.nn as nn
 
 from grader.testing import (check_array, check_close, check_equal, check_tensor, fail, graded,
-                            seeded_tensor, stand_in)
+                            on_cuda_stand_in, seeded_tensor, stand_in)
 
 
 # ---------------------------------------------------------------- probes (run in the worker)
-def pick_with_cuda_faked(student, prefer_gpu):
-    """pick_device(prefer_gpu), with torch.cuda.is_available() made to answer True (one GPU)"""
+def pick_with_cuda_faked(student, gpus, *args, **kwargs):
+    """pick_device(...), with torch.cuda.is_available() and device_count() made to report a number of GPUs"""
     saved = torch.cuda.is_available, torch.cuda.device_count
-    torch.cuda.is_available = lambda: True
-    torch.cuda.device_count = lambda: 1
+    torch.cuda.is_available = lambda: gpus > 0
+    torch.cuda.device_count = lambda: gpus
     try:
-        return student.gpu.pick_device(prefer_gpu)
+        return student.gpu.pick_device(*args, **kwargs)
     finally:
         torch.cuda.is_available, torch.cuda.device_count = saved
+
+
+def parallelize_with_gpus_faked(student, gpus):
+    """parallelize(nn.Sequential(Linear(5, 8), ReLU, Linear(8, 3))), with torch.cuda made to report a number
+    of GPUs, the meta device standing in for cuda and a recording stand-in for nn.DataParallel"""
+    class DataParallelStandIn(nn.Module):
+        def __init__(self, module, device_ids=None, output_device=None, dim=0):
+            super().__init__()
+            self.module = module
+
+        def forward(self, *args, **kwargs):
+            return self.module(*args, **kwargs)
+
+    def meta_pick_device(prefer_gpu=True):
+        return torch.device("meta" if prefer_gpu and torch.cuda.is_available() else "cpu")
+
+    model = nn.Sequential(nn.Linear(5, 8), nn.ReLU(), nn.Linear(8, 3))
+    saved = (torch.cuda.is_available, torch.cuda.device_count, torch.nn.DataParallel,
+             torch.nn.parallel.DataParallel)
+    torch.cuda.is_available = lambda: gpus > 0
+    torch.cuda.device_count = lambda: gpus
+    torch.nn.DataParallel = torch.nn.parallel.DataParallel = DataParallelStandIn
+    try:
+        # parallelize is graded on its own: a correct pick_device (meta for cuda) stands in for the submission's.
+        with stand_in(student.gpu, "pick_device", meta_pick_device):
+            out = student.gpu.parallelize(model)
+    finally:
+        (torch.cuda.is_available, torch.cuda.device_count, torch.nn.DataParallel,
+         torch.nn.parallel.DataParallel) = saved
+    wrapped = isinstance(out, DataParallelStandIn)
+    inner = out.module if wrapped else out
+    return {
+        "is_module": isinstance(out, nn.Module),
+        "type": type(out).__name__,
+        "wrapped": wrapped,
+        "inner_is_model": inner is model,
+        "devices": sorted({p.device.type for p in inner.parameters()}) if isinstance(inner, nn.Module) else None,
+    }
 
 
 def move_with_module(student, x, y):
@@ -131,10 +169,21 @@ def check_device(value, expected_type, what):
         fail(f"{what} returned {value!r}, expected device(type={expected_type!r})")
 
 
+def check_faked(student, gpus, expected_type, *args, **kwargs):
+    """pick_device(*args, **kwargs) with torch.cuda faked to report `gpus` GPUs."""
+    call = ", ".join([repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()])
+    where = "torch.cuda.is_available() answering False" if gpus == 0 else f"{gpus} GPU(s) visible"
+    check_device(student.probe(pick_with_cuda_faked, gpus, *args, **kwargs), expected_type,
+                 f"pick_device({call}), with {where},")
+
+
+# Each test holds a case where the answer is cuda and one where it is cpu: a constant device earns nothing.
 @graded("pick_device", points=1, visible=True)
 def test_pick_device_not_preferred(student):
     check_device(student.pick_device(prefer_gpu=False), "cpu", "pick_device(prefer_gpu=False)")
     check_device(student.pick_device(False), "cpu", "pick_device(False)")
+    check_faked(student, 1, "cpu", prefer_gpu=False)
+    check_faked(student, 1, "cuda", prefer_gpu=True)
 
 
 @graded("pick_device", points=2, visible=True)
@@ -143,19 +192,23 @@ def test_pick_device_follows_availability(student):
     why = "CUDA is available here" if expected == "cuda" else "this machine has no CUDA"
     check_device(student.pick_device(True), expected, f"pick_device(True), where {why},")
     check_device(student.pick_device(), expected, f"pick_device(), where {why},")
+    check_faked(student, 0, "cpu", True)
+    check_faked(student, 1, "cuda", True)
+    check_faked(student, 2, "cuda")
 
 
 @graded("pick_device", points=2)
 def test_pick_device_not_preferred_with_cuda(student):
-    out = student.probe(pick_with_cuda_faked, False)
-    check_device(out, "cpu", "pick_device(prefer_gpu=False), with CUDA available,")
+    check_faked(student, 1, "cpu", prefer_gpu=False)
+    check_faked(student, 2, "cpu", False)
+    check_faked(student, 2, "cuda", True)
 
 
 @graded("pick_device", points=1)
 def test_pick_device_preferred_with_cuda(student):
-    out = student.probe(pick_with_cuda_faked, True)
-    check_device(out, "cuda", "pick_device(prefer_gpu=True), with CUDA available (torch.cuda.is_available() "
-                              "answering True),")
+    # The default is prefer_gpu=True.
+    check_faked(student, 1, "cuda")
+    check_faked(student, 0, "cpu")
 
 
 # ---------------------------------------------------------------- move_to
@@ -253,6 +306,18 @@ def test_cuda_to_numpy_grad_tensors(student):
              "leaves the tensor as it was")
 
 
+@graded("cuda_to_numpy", points=1)
+def test_cuda_to_numpy_cuda_stand_in(student):
+    # Checked without a GPU: a tensor that answers like a CUDA one until .cpu() brings it back.
+    # Without grad: a missing .detach() loses its own test, not this one.
+    for seed, shape, dtype in ((14, (3, 2), torch.float32), (15, (4,), torch.float64)):
+        t = seeded_tensor(seed, *shape, dtype=dtype)
+        out = student.probe(on_cuda_stand_in, "gpu", "cuda_to_numpy", t, False)
+        what = f"cuda_to_numpy(t) for a CUDA t {tuple(shape)} (a stand-in)"
+        check_array(out, shape=shape, dtype=t.numpy().dtype, what=what)
+        check_close(out, t.numpy(), what=what)
+
+
 # ---------------------------------------------------------------- parallelize
 @graded("parallelize", points=2, visible=True)
 def test_parallelize_model_works(student):
@@ -266,6 +331,32 @@ def test_parallelize_model_works(student):
              f"{want_device} (the best device: pick_device())")
     check_tensor(got, shape=(4, 3), dtype=torch.float32, what="parallelize(model)(x)")
     check_close(got, expected, rtol=1e-4, atol=1e-5, what="parallelize(model)(x)")
+    # The same logic with one GPU faked and the meta device standing in for cuda.
+    facts = student.probe(parallelize_with_gpus_faked, 1)
+    what = "parallelize(model), with 1 GPU faked (pick_device() giving the meta device)"
+    if not facts["is_module"]:
+        fail(f"{what} returned a {facts['type']}, expected an nn.Module")
+    if facts["devices"] != ["meta"]:
+        fail(f"{what} left the model's parameters on {facts['devices']}; move the model to pick_device() "
+             "(model.to(device)) whatever the number of GPUs")
+
+
+def check_parallelize_faked(student, gpus):
+    facts = student.probe(parallelize_with_gpus_faked, gpus)
+    what = f"parallelize(model), with {gpus} GPU(s) faked (pick_device() giving {'meta' if gpus else 'cpu'})"
+    if not facts["is_module"]:
+        fail(f"{what} returned a {facts['type']}, expected an nn.Module")
+    if facts["wrapped"] != (gpus > 1):
+        fail(f"{what} " + ("did not wrap the model in nn.DataParallel; wrap it when "
+                           "torch.cuda.device_count() > 1" if gpus > 1 else
+                           "wrapped the model in nn.DataParallel; wrap only when torch.cuda.device_count() > 1"))
+    if not facts["inner_is_model"]:
+        fail(f"{what} returned {'a DataParallel around ' if facts['wrapped'] else ''}a module that is not the "
+             "model itself; move the model with model.to(device), which returns it")
+    want = ["meta"] if gpus else ["cpu"]
+    if facts["devices"] != want:
+        fail(f"{what} left the model's parameters on {facts['devices']}, expected {want}: move the model "
+             "to pick_device() before wrapping")
 
 
 @graded("parallelize", points=2)
@@ -286,6 +377,8 @@ def test_parallelize_wraps_only_with_several_gpus(student):
         fail(f"parallelize(model) returned a {out.remote_type} that is not the model itself; with "
              f"{gpus} GPU(s) return the model (moved with model.to(device), which returns it)")
     check_equal(facts["state_keys"], facts["model_keys"], what="the state_dict keys of parallelize(model)")
+    for faked in (0, 1, 2, 3):
+        check_parallelize_faked(student, faked)
 
 
 # ---------------------------------------------------------------- on a GPU

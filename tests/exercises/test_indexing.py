@@ -116,9 +116,13 @@ def test_values_above_flat_values_row_major(student):
 
 @graded("values_above", points=1)
 def test_values_above_nothing_above(student):
+    # An empty answer is right only next to a full one: zeros of any length are not it.
     a = seeded_array(11, 3, 3)
     out = student.values_above(a, 100.0)
     check_array(out, shape=(0,), dtype="float64")
+    out = student.values_above(a, -100.0)
+    check_array(out, shape=(9,), dtype="float64")
+    check_close(out, a.reshape(-1), what="values_above(array (3, 3), -100.0) (every value, row-major)")
 
 
 # ---------------------------------------------------------------- replace_negative
@@ -133,6 +137,7 @@ def test_replace_negative_basic(student):
 @graded("replace_negative", points=2)
 def test_replace_negative_leaves_input_unchanged(student):
     for a, value in ((mixed_array(13, 4, 5), -1.0), (mixed_array(14, 6, dtype="int64"), 7)):
+        a.flat[1] = 0  # zeros are not negative: they stay
         out, unchanged, same_object = student.probe(replace_keeps_input, a, value)
         if not unchanged or same_object:
             fail(f"replace_negative(array {a.dtype} {a.shape}, {value}) modified its input in place; "

@@ -43,7 +43,10 @@ def block_facts(student, style):
     bn_cfg = [b.num_features for b in bn]
     x = torch.randn(2, 3, 8, 8, generator=torch.Generator().manual_seed(0))
     out = block(x)
-    return isinstance(block, nn.Sequential), children, conv_cfg, bn_cfg, tuple(out.shape), bool((out >= 0).all())
+    # The same layers called one after the other, in training mode as the block is.
+    ref = torch.relu(bn[0](conv[0](x))) if len(conv) == 1 and len(bn) == 1 else None
+    return (isinstance(block, nn.Sequential), children, conv_cfg, bn_cfg, tuple(out.shape), bool((out >= 0).all()),
+            out.detach(), ref.detach() if ref is not None else None)
 
 
 def count_plain(student):
@@ -141,6 +144,11 @@ def test_affine_parameters_and_forward(student):
         if not is_param or not requires_grad:
             fail(f"Affine(4, 3).{name} is not a trainable nn.Parameter")
     check_tensor(out, shape=(5, 3), dtype=torch.float32, what="Affine(4, 3)(x (5, 4))")
+    for name, value in (("weight", weight), ("bias", bias)):
+        if not torch.isfinite(value).all() or float(value.max() - value.min()) == 0.0:
+            fail(f"Affine(4, 3).{name} holds {value.flatten()[:4].tolist()}...: not small random values. Equal "
+                 "weights make every output unit compute the same thing and get the same gradient; initialize "
+                 "with random values (as nn.Linear does: uniform in [-1/sqrt(in_features), 1/sqrt(in_features)])")
     check_close(out, x @ weight.T + bias, what="Affine(4, 3)(x) (x @ weight.T + bias)")
 
 
@@ -187,7 +195,7 @@ EXPECTED_CHILDREN = {
 
 
 def check_block(student, style):
-    is_seq, children, conv_cfg, bn_cfg, out_shape, nonneg = student.probe(block_facts, style)
+    is_seq, children, conv_cfg, bn_cfg, out_shape, nonneg, out, ref = student.probe(block_facts, style)
     what = f'conv_block("{style}")'
     if not is_seq:
         fail(f"{what} did not return an nn.Sequential")
@@ -197,6 +205,8 @@ def check_block(student, style):
     check_equal(out_shape, (2, 3, 6, 6), what=f"the output shape of {what} on a (2, 3, 8, 8) batch")
     if not nonneg:
         fail(f"{what} gave negative outputs; ReLU must come last")
+    check_close(out, ref, rtol=1e-5, atol=1e-5,
+                what=f"{what} on a (2, 3, 8, 8) batch compared with its own Conv2d, BatchNorm2d and ReLU in turn")
 
 
 @graded("conv_block", points=1, visible=True)
@@ -296,6 +306,11 @@ def test_sequence_classifier_shapes(student):
                      what=f"SequenceClassifier({vocab}, {emb}, {hid}, {classes})(tokens ({batch}, {steps}))")
         if not torch.isfinite(out).all():
             fail("SequenceClassifier returned non-finite values")
+        # Different sequences give different outputs: a constant of the right shape is not a classifier.
+        if float((out - out[0]).abs().max()) < 1e-6:
+            fail(f"SequenceClassifier({vocab}, {emb}, {hid}, {classes}) gave the same output for all {batch} "
+                 "token sequences of the batch; the output must come from the tokens, through the "
+                 "Embedding and the LSTM")
 
 
 @graded("SequenceClassifier", points=2)

@@ -129,6 +129,7 @@ def test_swap_last_two_twice_is_identity(student):
     t = seeded_tensor(22, 3, 2, 5)
     once = student.swap_last_two(t)
     check_tensor(once, shape=(3, 5, 2), dtype=torch.float32)
+    check_close(once, t.transpose(-1, -2))
     twice = student.swap_last_two(once)
     check_tensor(twice, shape=(3, 2, 5), dtype=torch.float32)
     check_close(twice, t)

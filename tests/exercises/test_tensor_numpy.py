@@ -4,7 +4,7 @@ import numpy as np
 import torch
 
 from grader.testing import (check_array, check_close, check_equal, check_tensor, fail, graded,
-                            seeded_array, seeded_tensor)
+                            on_cuda_stand_in, seeded_array, seeded_tensor)
 
 
 # ---------------------------------------------------------------- probes (run in the worker)
@@ -55,6 +55,18 @@ def test_to_numpy_cuda_tensor(student):
     out = student.probe(to_numpy_on_cuda, t)
     check_array(out, shape=(2, 6), dtype="float32")
     check_close(out, t.numpy())
+
+
+@graded("to_numpy", points=1)
+def test_to_numpy_cuda_stand_in(student):
+    # Checked without a GPU: a tensor that answers like a CUDA one until .cpu() brings it back.
+    # Without grad: a missing .detach() loses its own test, not this one.
+    for seed, shape, dtype in ((17, (2, 5), torch.float32), (18, (4,), torch.float64)):
+        t = seeded_tensor(seed, *shape, dtype=dtype)
+        out = student.probe(on_cuda_stand_in, "tensor_numpy", "to_numpy", t, False)
+        what = f"to_numpy(t) for a CUDA t {tuple(shape)} (a stand-in)"
+        check_array(out, shape=shape, dtype=t.numpy().dtype, what=what)
+        check_close(out, t.numpy(), what=what)
 
 
 # ---------------------------------------------------------------- to_tensor

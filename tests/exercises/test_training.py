@@ -298,3 +298,7 @@ def test_accumulated_grad_zero_times(student):
     out = student.accumulated_grad(x, 0)
     check_tensor(out, shape=(3, 2), dtype=torch.float32)
     check_close(out, torch.zeros(3, 2))
+    # Zeros are right for times=0 only in a function that accumulates otherwise.
+    out = student.accumulated_grad(x, 5)
+    check_tensor(out, shape=(3, 2), dtype=torch.float32)
+    check_close(out, 5 * 2 * x)

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from grader.testing import check_close, check_tensor, fail, graded, seeded_tensor
+from grader.testing import check_close, check_tensor, fail, graded, seeded_tensor, stand_in
 
 IMAGES = os.path.join(os.path.dirname(__file__), "..", "..", "assets_picture", "images")
 
@@ -55,6 +55,25 @@ def normalize_keeps_input(student, t, mean, std):
     return out, bool(torch.equal(t, before))
 
 
+def preprocess_on_its_own(student, img, steps):
+    """preprocess(img), with correct resize_short_side, center_crop, image_to_tensor, normalize and compose
+    standing in for the submission's"""
+    import contextlib
+    with contextlib.ExitStack() as stack:
+        # preprocess is graded on its own: each step it builds on has its own tests.
+        for name, step in steps.items():
+            stack.enter_context(stand_in(student.transforms, name, step))
+        return student.transforms.preprocess(img)
+
+
+def reference_compose(*steps):
+    def composed(x):
+        for step in steps:
+            x = step(x)
+        return x
+    return composed
+
+
 # ---------------------------------------------------------------- helpers (trusted side)
 def check_image(out, expected, what):
     if not isinstance(out, Image.Image):
@@ -94,6 +113,12 @@ def expected_tensor(img):
     return torch.from_numpy(np.ascontiguousarray(a.transpose(2, 0, 1)))
 
 
+def preprocess_alone(student, img):
+    steps = {"resize_short_side": expected_resize, "center_crop": expected_crop, "image_to_tensor": expected_tensor,
+             "normalize": expected_normalize, "compose": reference_compose}
+    return student.probe(preprocess_on_its_own, img, {name: student.ship(fn) for name, fn in steps.items()})
+
+
 def expected_preprocess(img):
     t = expected_tensor(expected_crop(expected_resize(img.convert("RGB"), 224), 224))
     return (t - 0.5) / 0.5
@@ -122,10 +147,11 @@ def test_resize_short_side_keeps_aspect_ratio(student):
 @graded("resize_short_side", points=1)
 def test_resize_short_side_leaves_input(student):
     img = load("odd_size.png")
-    out, same = student.probe(resize_keeps_input, img, 50)
-    check_image(out, expected_resize(img, 50), "resize_short_side(RGB image 257x131, 50)")
+    # 60 * 257 / 131 = 117.7: the long side is truncated to 117 (int), not rounded.
+    out, same = student.probe(resize_keeps_input, img, 60)
+    check_image(out, expected_resize(img, 60), "resize_short_side(RGB image 257x131, 60)")
     if not same:
-        fail("resize_short_side(img, 50) changed img itself; return a new image (img.resize) and leave "
+        fail("resize_short_side(img, 60) changed img itself; return a new image (img.resize) and leave "
              "the caller's image alone")
 
 
@@ -265,7 +291,7 @@ def test_compose_order_and_reuse(student):
 @graded("preprocess", points=2, visible=True)
 def test_preprocess_rgb(student):
     img = load("rgb_landscape.png")
-    out = student.preprocess(img)
+    out = preprocess_alone(student, img)
     check_tensor(out, shape=(3, 224, 224), dtype=torch.float32, what="preprocess(RGB image 320x240)")
     check_close(out, expected_preprocess(img), rtol=1e-5, atol=1e-5,
                 what="preprocess(RGB image 320x240) (resize 224, crop 224, to tensor, normalize 0.5/0.5)")
@@ -276,7 +302,7 @@ def test_preprocess_any_mode(student):
     for name in ("gray.png", "rgba.png", "rgb_portrait.png"):
         img = load(name)
         what = f"preprocess({img.mode} image {img.size[0]}x{img.size[1]})"
-        out = student.preprocess(img)
+        out = preprocess_alone(student, img)
         check_tensor(out, shape=(3, 224, 224), dtype=torch.float32,
                      what=what + " (convert to RGB first: 3 channels)")
         if out.min().item() < -1.0 - 1e-6 or out.max().item() > 1.0 + 1e-6:

@@ -1,6 +1,7 @@
 """Mistake: torch.manual_seed reseeds the global RNG instead of a local Generator
 
 TASK: make_classification_data
+KEEPS: test_make_classification_data_shapes, test_make_classification_data_reproducible, test_make_classification_data_distributions
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: torch.rand (uniform in [0, 1)) where standard normal was asked
 
 TASK: make_classification_data
+KEEPS: test_make_classification_data_reproducible
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: n // batch_size + 1 for the kept short batch, wrong on exact multiples
 
 TASK: count_batches
+KEEPS: test_count_batches_basic
 """
 
 

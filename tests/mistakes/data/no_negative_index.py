@@ -1,6 +1,7 @@
 """Mistake: negative indices raise IndexError instead of counting from the end
 
 TASK: SquaresDataset
+KEEPS: test_squares_dataset_len_and_items, test_squares_dataset_raises_index_error
 """
 
 

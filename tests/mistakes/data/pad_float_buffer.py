@@ -1,6 +1,7 @@
 """Mistake: pads into torch.zeros(B, max_len), float32 whatever the sequences' dtype
 
 TASK: pad_collate
+KEEPS: test_pad_collate_float_sequences_and_tensor_labels
 """
 
 

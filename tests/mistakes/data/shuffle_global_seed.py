@@ -1,6 +1,7 @@
 """Mistake: torch.manual_seed(seed) on the global RNG instead of a generator of its own
 
 TASK: make_loader
+KEEPS: test_make_loader_batches_in_order, test_make_loader_drop_last
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: the loader never shuffles (shuffle is not passed on)
 
 TASK: make_loader
+KEEPS: test_make_loader_batches_in_order, test_make_loader_drop_last
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: shuffle=True without a seeded generator: the order ignores the seed
 
 TASK: make_loader
+KEEPS: test_make_loader_batches_in_order, test_make_loader_drop_last
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: move_to overwrites the caller's dicts and lists in place
 
 TASK: move_to
+KEEPS: test_move_to_flat_containers, test_move_to_nested_containers, test_move_to_cuda_model_and_batch
 """
 
 

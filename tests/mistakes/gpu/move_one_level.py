@@ -1,6 +1,7 @@
 """Mistake: move_to handles one level of containers and does not recurse into nested ones
 
 TASK: move_to
+KEEPS: test_move_to_flat_containers
 """
 
 

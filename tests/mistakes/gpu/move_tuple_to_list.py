@@ -1,6 +1,7 @@
 """Mistake: move_to rebuilds tuples as lists
 
 TASK: move_to
+KEEPS: test_move_to_cuda_model_and_batch
 """
 
 

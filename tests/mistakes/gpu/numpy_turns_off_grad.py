@@ -1,6 +1,7 @@
 """Mistake: cuda_to_numpy switches requires_grad off on the caller's tensor instead of detaching
 
 TASK: cuda_to_numpy
+KEEPS: test_cuda_to_numpy_cpu_tensors, test_cuda_to_numpy_cuda_stand_in
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: parallelize always wraps the model in nn.DataParallel, whatever the GPU count
 
 TASK: parallelize
+KEEPS: test_parallelize_model_works
 """
 
 

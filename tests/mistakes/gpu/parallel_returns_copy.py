@@ -1,6 +1,7 @@
 """Mistake: parallelize returns a deep copy of the model instead of the model itself
 
 TASK: parallelize
+KEEPS: test_parallelize_model_works, test_parallelize_on_gpu_matches_single_device
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: replaces zeros too (<= 0 instead of < 0)
 
 TASK: replace_negative
+KEEPS: test_replace_negative_basic
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: a boolean column mask: sorted order, repeats lost
 
 TASK: select_columns
+KEEPS: test_select_columns_basic
 """
 
 

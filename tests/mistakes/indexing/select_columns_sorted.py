@@ -1,6 +1,7 @@
 """Mistake: the columns in sorted order, not in the given order
 
 TASK: select_columns
+KEEPS: test_select_columns_basic
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: >= instead of >: elements equal to the threshold are kept
 
 TASK: values_above
+KEEPS: test_values_above_basic, test_values_above_nothing_above
 """
 
 

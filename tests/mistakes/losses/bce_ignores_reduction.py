@@ -1,6 +1,7 @@
 """Mistake: bce_with_logits ignores `reduction` and always returns the mean
 
 TASK: bce_with_logits
+KEEPS: test_bce_with_logits_values, test_bce_with_logits_gradient_and_inputs
 """
 
 

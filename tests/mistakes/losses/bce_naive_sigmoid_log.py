@@ -1,6 +1,7 @@
 """Mistake: the textbook formula: log(sigmoid(x)) and log(1 - sigmoid(x)), -inf/nan at +-100
 
 TASK: bce_with_logits
+KEEPS: test_bce_with_logits_values, test_bce_with_logits_reductions, test_bce_with_logits_unknown_reduction, test_bce_with_logits_gradient_and_inputs
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: cross_entropy works on logits.detach(): the loss is right but no gradient reaches the logits
 
 TASK: cross_entropy
+KEEPS: test_cross_entropy_values, test_cross_entropy_reductions, test_cross_entropy_unknown_reduction, test_cross_entropy_large_logits, test_cross_entropy_keeps_input_non_square
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: shifts the caller's logits in place (logits -= max), modifying the input
 
 TASK: cross_entropy
+KEEPS: test_cross_entropy_values, test_cross_entropy_reductions, test_cross_entropy_unknown_reduction, test_cross_entropy_large_logits
 """
 
 

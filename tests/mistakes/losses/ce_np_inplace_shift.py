@@ -1,6 +1,7 @@
 """Mistake: cross_entropy_np shifts the caller's logits in place (logits -= max)
 
 TASK: cross_entropy_np
+KEEPS: test_cross_entropy_np_values, test_cross_entropy_np_reductions, test_cross_entropy_np_large_logits
 """
 
 

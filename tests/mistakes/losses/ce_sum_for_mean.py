@@ -1,6 +1,7 @@
 """Mistake: cross_entropy treats any reduction other than "none" as "sum"
 
 TASK: cross_entropy
+KEEPS: test_cross_entropy_keeps_input_non_square
 """
 
 

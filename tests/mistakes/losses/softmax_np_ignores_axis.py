@@ -1,6 +1,7 @@
 """Mistake: softmax_np always normalizes along the last axis, whatever `axis` says
 
 TASK: softmax_np
+KEEPS: test_softmax_np_values
 """
 
 

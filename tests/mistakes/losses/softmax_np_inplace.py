@@ -1,6 +1,7 @@
 """Mistake: softmax_np shifts and exponentiates the caller's array in place
 
 TASK: softmax_np
+KEEPS: test_softmax_np_values, test_softmax_np_axis, test_softmax_np_large_inputs
 """
 
 

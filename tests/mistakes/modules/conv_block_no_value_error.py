@@ -1,6 +1,7 @@
 """Mistake: an unknown style silently gets the 'args' block instead of a ValueError
 
 TASK: conv_block
+KEEPS: test_conv_block_args, test_conv_block_named_styles
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: the add_module style uses the names conv/bn/relu
 
 TASK: conv_block
+KEEPS: test_conv_block_args, test_conv_block_unknown_style
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: count_parameters counts frozen parameters too (trainable_only ignored)
 
 TASK: count_parameters
+KEEPS: test_count_parameters_plain
 """
 
 

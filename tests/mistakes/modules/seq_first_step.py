@@ -1,6 +1,7 @@
 """Mistake: classifies output[:, 0], the state after the first token
 
 TASK: SequenceClassifier
+KEEPS: test_sequence_classifier_shapes
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: keepdims is not passed on
 
 TASK: row_sums
+KEEPS: test_row_sums_basic, test_row_sums_non_square
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: always copies instead of returning a view
 
 TASK: rows_view
+KEEPS: test_rows_view_values, test_rows_view_non_contiguous
 """
 
 

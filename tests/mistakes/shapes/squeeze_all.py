@@ -1,6 +1,7 @@
 """Mistake: squeeze() drops every size-1 dim
 
 TASK: remove_batch_dim
+KEEPS: test_remove_batch_dim_basic
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: fit records the last batch's loss of each epoch instead of the epoch's average
 
 TASK: fit
+KEEPS: test_fit_plain_sgd_parameters
 """
 
 

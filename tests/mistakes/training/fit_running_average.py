@@ -1,6 +1,7 @@
 """Mistake: fit averages the batch losses of all epochs so far instead of each epoch's own
 
 TASK: fit
+KEEPS: test_fit_plain_sgd_parameters
 """
 
 

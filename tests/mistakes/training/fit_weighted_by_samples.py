@@ -1,6 +1,7 @@
 """Mistake: fit averages the batch losses weighted by batch size, not the plain average of the batch losses
 
 TASK: fit
+KEEPS: test_fit_history, test_fit_plain_sgd_parameters
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: accumulated_grad returns x.grad even when no backward ran (None for times == 0)
 
 TASK: accumulated_grad
+KEEPS: test_accumulated_grad_values, test_accumulated_grad_leaves_x_untouched
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: make_optimizer never passes momentum on to SGD
 
 TASK: make_optimizer
+KEEPS: test_make_optimizer_two_groups
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: make_optimizer sets momentum only in the classifier's group
 
 TASK: make_optimizer
+KEEPS: test_make_optimizer_two_groups
 """
 
 

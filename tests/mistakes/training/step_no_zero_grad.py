@@ -1,6 +1,7 @@
 """Mistake: train_step never clears the gradients: the second call follows the sum of both batches' gradients
 
 TASK: train_step
+KEEPS: test_train_step_one_step
 """
 
 

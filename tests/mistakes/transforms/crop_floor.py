@@ -1,6 +1,7 @@
 """Mistake: floors the offsets ((w - size) // 2) instead of Python's round
 
 TASK: center_crop
+KEEPS: test_center_crop_landscape
 """
 
 

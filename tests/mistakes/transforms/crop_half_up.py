@@ -1,6 +1,7 @@
 """Mistake: rounds the offsets half up (int(x + 0.5)) instead of Python's round
 
 TASK: center_crop
+KEEPS: test_center_crop_landscape
 """
 
 

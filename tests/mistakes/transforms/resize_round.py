@@ -1,6 +1,7 @@
 """Mistake: rounds the long side instead of truncating it with int()
 
 TASK: resize_short_side
+KEEPS: test_resize_short_side_landscape
 """
 
 
