@@ -1,6 +1,7 @@
 """Mistake: torch.manual_seed(seed) instead of a sampler generator of its own (it draws later, from the global RNG)
 
 TASK: balanced_loader
+KEEPS: test_balanced_loader_evens_out_two_classes, test_balanced_loader_three_classes_any_labels
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: lstm_cell_unroll always starts from zeros, whatever state is given
 
 TASK: lstm_cell_unroll
+KEEPS: test_lstm_cell_unroll_from_zeros
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: an int fill handed to Image.new as is: for RGB it is one packed pixel, 128 -> (128, 0, 0)
 
 TASK: pad
+KEEPS: test_pad_negative_raises, test_pad_rgb_tuple_fill_and_gray_default
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: no clamp before the uint8 cast: 1.3 -> 332 wraps around to 76, -0.2 to 205
 
 TASK: tensor_to_image
+KEEPS: test_tensor_to_image_round_trip
 """
 
 
