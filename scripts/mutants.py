@@ -266,6 +266,8 @@ def _garbage(value):
         return type(value)(0)
     if isinstance(value, bool):
         return False
+    if isinstance(value, str):
+        return ""
     if isinstance(value, (int, float)):
         return type(value)(0)
     if isinstance(value, tuple) and hasattr(value, "_fields"):
