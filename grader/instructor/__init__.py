@@ -1,0 +1,1 @@
+"""Grading a class: batch, shards, merge, the gradebook (the instructor's side of the grader)."""

@@ -1,0 +1,379 @@
+"""Grading a class: every submission under ROOT, in parallel, crash-safe and incremental.
+
+`run_batch` finds the submissions (`submissions.discover`), keeps the slice of a shard, skips
+those whose report in DIR already carries the same content hash (the submission's files, the
+course's manifest and tests, the grader's code and the grading options), and hands the rest to
+N grading processes (`runner`), each keeping one engine.Grader warm. Each report is written to
+DIR/<name>.json atomically as soon as it arrives; at the end DIR/gradebook.csv and
+DIR/report.html are rebuilt from every report in DIR. A run killed half-way loses nothing
+written, and the next run grades only what is missing.
+"""
+
+import collections
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+from .. import engine
+from ..errors import UsageError
+from ..reports import formats
+from ..sandbox import reaper
+from . import gradebook, submissions
+from .runner import placeholder_report
+
+PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def default_guard(timeout):
+    """Seconds one submission may hold a grading process: far beyond any honest grading (every
+    call of every test timing out and restarting the worker), so it fires only on a bug."""
+    return max(600.0, 200 * (timeout + 2.0))
+
+
+class Outcome:
+    """What the batch did with one submission, for the progress lines and the summary."""
+
+    def __init__(self, name, status, report=None, kept=False, seconds=0.0, write_error=None):
+        self.name, self.status, self.report, self.kept = name, status, report, kept
+        self.seconds, self.write_error = seconds, write_error
+
+    def line(self):
+        if self.kept:
+            return f"{self.name}: unchanged, kept ({self.status})"
+        text = f"{self.name}: {self.status}"
+        if self.status == "graded":
+            r = self.report
+            text += f" {r['score']:g}/{r['max_score']:g} ({r['percentage']:g}%)"
+        elif self.status == "empty" and self.report.get("batch_message"):
+            text += f" ({self.report['batch_message']})"
+        text += f" in {self.seconds:.1f} s"
+        if self.write_error:
+            text += f"; NOT WRITTEN: {self.write_error}"
+        return text
+
+
+class Progress:
+    """A bar with counts and an ETA on a terminal; one line per submission otherwise."""
+
+    def __init__(self, total, stream=None, tty=None):
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty() if tty is None else tty
+        self.total, self.done, self.graded_now = total, 0, 0
+        self.counts = collections.Counter()
+        self.started = time.monotonic()
+
+    def add(self, outcome):
+        self.done += 1
+        self.counts["error" if outcome.status.startswith("error") else outcome.status] += 1
+        if outcome.kept:
+            self.counts["kept"] += 1
+        else:
+            self.graded_now += 1
+        if self.tty:
+            self.draw(outcome.name)
+        else:
+            width = len(str(self.total))
+            print(f"[{self.done:>{width}}/{self.total}] {outcome.line()}", file=self.stream, flush=True)
+
+    def eta(self):
+        todo = self.total - self.done
+        if not todo or not self.graded_now:
+            return "--:--"
+        left = int((time.monotonic() - self.started) / self.graded_now * todo)
+        return f"{left // 60}:{left % 60:02d}"
+
+    def draw(self, last=""):
+        width = 24
+        filled = width * self.done // max(self.total, 1)
+        failed = self.counts["error"]
+        text = (f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} done, "
+                f"{failed} failed, {self.counts['empty']} empty, ETA {self.eta()}  {last[:24]:<24}")
+        self.stream.write(text)
+        self.stream.flush()
+
+    def finish(self):
+        if self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+class Slot:
+    """One grading process at a time, restarted when it dies while work remains."""
+
+    def __init__(self, pool, index):
+        self.pool, self.index = pool, index
+        self.proc = None
+        self.assigned = []  # job specs sent, not yet answered; the first is being graded
+        self.head_since = None
+        self.killed_for = None
+        self.thread = threading.Thread(target=self.run, name=f"batch-slot-{index}", daemon=True)
+
+    def start_process(self):
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (PACKAGE_PARENT, env.get("PYTHONPATH")) if p)
+        self.log = open(os.path.join(self.pool.scratch, f"runner-{self.index}.log"), "w+b")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "grader.instructor.runner"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=self.log, env=env, start_new_session=True,
+            text=True, encoding="utf-8", bufsize=1)
+        self.proc.stdin.write(json.dumps(self.pool.config) + "\n")
+        self.proc.stdin.flush()
+
+    def run(self):
+        try:
+            while self.pool.has_work() and not self.pool.stopping:
+                self.start_process()
+                self.serve()
+                self.after_death()
+        finally:
+            self.pool.slot_done()
+
+    def serve(self):
+        proc = self.proc
+        for line in proc.stdout:
+            try:
+                message = json.loads(line)
+            except ValueError:
+                break
+            if message.get("op") == "next":
+                spec = None if self.pool.stopping else self.pool.take()
+                if spec is not None:
+                    with self.pool.lock:
+                        self.assigned.append(spec)
+                        if len(self.assigned) == 1:
+                            self.head_since = time.monotonic()
+                try:
+                    proc.stdin.write(json.dumps({"job": spec}) + "\n")
+                    proc.stdin.flush()
+                except (BrokenPipeError, OSError):
+                    break
+            elif message.get("op") == "result":
+                with self.pool.lock:
+                    spec = self.assigned.pop(0) if self.assigned else None
+                    self.head_since = time.monotonic() if self.assigned else None
+                if spec is not None and spec["name"] == message.get("name"):
+                    self.pool.results.put((spec, message["report"]))
+
+    def after_death(self):
+        proc = self.proc
+        try:
+            proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            code = proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            code = proc.wait()
+        self.pool.reap_orphans()
+        with self.pool.lock:
+            assigned, self.assigned, self.head_since = self.assigned, [], None
+            killed_for, self.killed_for = self.killed_for, None
+        if assigned:
+            current, rest = assigned[0], assigned[1:]
+            self.pool.give_back(rest)
+            if killed_for:
+                why = killed_for
+            else:
+                why = f"the grading process died ({describe_exit(code)})"
+                tail = self.log_tail()
+                if tail:
+                    why += f": {tail}"
+            self.pool.results.put((current, why))
+        self.log.close()
+
+    def log_tail(self):
+        try:
+            self.log.flush()
+            self.log.seek(0)
+            lines = [line for line in self.log.read().decode("utf-8", "replace").splitlines() if line.strip()]
+        except OSError:
+            return ""
+        return lines[-1].strip()[:300] if lines else ""
+
+    def kill(self, reason=None):
+        with self.pool.lock:
+            if reason and self.killed_for is None:
+                self.killed_for = reason
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def overdue(self, guard):
+        with self.pool.lock:
+            if self.head_since is None or not self.assigned:
+                return None
+            if time.monotonic() - self.head_since <= guard:
+                return None
+            return self.assigned[0]["name"]
+
+
+def describe_exit(code):
+    if code is not None and code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit status {code}"
+
+
+class Pool:
+    """N grading processes fed from one queue: a slow submission holds one process only."""
+
+    def __init__(self, specs, jobs, config, scratch, guard):
+        self.queue = collections.deque(specs)
+        self.lock = threading.Lock()
+        self.results = __import__("queue").Queue()
+        self.config, self.scratch, self.guard = config, scratch, guard
+        self.stopping = False
+        self.alive = 0
+        self.children_before = set(reaper.children_of(os.getpid()))
+        self.slots = [Slot(self, i) for i in range(max(1, min(jobs, len(specs))))]
+
+    def has_work(self):
+        with self.lock:
+            return bool(self.queue)
+
+    def take(self):
+        with self.lock:
+            return self.queue.popleft() if self.queue else None
+
+    def give_back(self, specs):
+        with self.lock:
+            self.queue.extendleft(reversed(specs))
+
+    def slot_done(self):
+        with self.lock:
+            self.alive -= 1
+        self.results.put(None)
+
+    def reap_orphans(self):
+        """Kill what a dead grading process left behind (re-parented to us, the subreaper)."""
+        live = {s.proc.pid for s in self.slots if s.proc is not None and s.proc.poll() is None}
+        reaper.kill_orphans(spare=self.children_before | live)
+
+    def run(self):
+        """Yield (spec, report-or-reason) as they come."""
+        reaper.become_subreaper()
+        self.alive = len(self.slots)
+        for slot in self.slots:
+            slot.thread.start()
+        try:
+            while True:
+                with self.lock:
+                    if self.alive == 0 and self.results.empty():
+                        break
+                try:
+                    item = self.results.get(timeout=0.5)
+                except __import__("queue").Empty:
+                    item = None
+                if item is not None:
+                    yield item
+                for slot in self.slots:
+                    name = slot.overdue(self.guard)
+                    if name:
+                        slot.kill(f"grading took longer than {self.guard:g} s; the grading process was killed")
+        finally:
+            self.stop()
+
+    def stop(self):
+        self.stopping = True
+        with self.lock:
+            self.queue.clear()
+        for slot in self.slots:
+            slot.kill()
+        for slot in self.slots:
+            if slot.thread.is_alive():
+                slot.thread.join(timeout=10)
+
+
+def entry_hash(course_key, sub):
+    return hashlib.sha256(f"{course_key}\0{submission_hash(sub)}".encode()).hexdigest()
+
+
+def submission_hash(sub):
+    return submissions.submission_hash(sub)
+
+
+def run_batch(root, out_dir, course, jobs=None, shard=None, force=False, timeout=5.0,
+              memory_mib=2048, sandbox="auto", exercise_names=(), progress=None, guard=None):
+    """Grade every submission under `root` (or the shard's slice) into `out_dir`.
+
+    Returns (outcomes, gradebook path, html path). Raises UsageError for bad input only; a
+    submission that cannot be graded gets its own row, never an exception."""
+    subs = submissions.discover(root)
+    engine.select(course.exercises, list(exercise_names))  # an unknown exercise is bad input
+    if shard is not None:
+        subs = submissions.select_shard(subs, *shard)
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        raise UsageError(f"--out {out_dir!r} is a file; give a folder for the reports")
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--out {out_dir!r}: cannot create the folder: {exc.strerror}") from None
+    options = {"timeout": float(timeout), "memory_mib": int(memory_mib), "sandbox": sandbox,
+               "exercises": sorted(exercise_names)}
+    course_key = submissions.course_hash(course, options)
+    jobs = jobs or os.cpu_count() or 1
+    guard = guard or default_guard(timeout)
+
+    progress = progress or Progress(len(subs))
+    outcomes, todo = [], []
+    for sub in subs:
+        key = entry_hash(course_key, sub)
+        old = gradebook.read_report(gradebook.report_path(out_dir, sub.name))
+        if (not force and old is not None and old["batch"].get("hash") == key
+                and not gradebook.status_of(old).startswith("error")):
+            outcome = Outcome(sub.name, gradebook.status_of(old), old, kept=True)
+            outcomes.append(outcome)
+            progress.add(outcome)
+        else:
+            todo.append({"name": sub.name, "path": os.path.abspath(sub.path), "kind": sub.kind,
+                         "hash": key})
+
+    scratch = tempfile.mkdtemp(prefix="grader-batch-")
+    os.chmod(scratch, 0o711)
+    config = {"course": course.root, "scratch": scratch, **options}
+    config["exercises"] = list(exercise_names)
+    try:
+        if todo:
+            pool = Pool(todo, jobs, config, scratch, guard)
+            for spec, result in pool.run():
+                if isinstance(result, str):  # the grading process died: the reason
+                    result = placeholder_report(course, spec["name"], spec["path"],
+                                                f"error: {result}", result, exercise_names)
+                result["batch"] = {"hash": spec["hash"], "kind": spec["kind"]}
+                outcome = Outcome(spec["name"], gradebook.status_of(result), result,
+                                  seconds=result.get("duration_s", 0.0))
+                try:
+                    formats.write_atomic(gradebook.report_path(out_dir, spec["name"]),
+                                         formats.to_json(result))
+                except OSError as exc:
+                    outcome.write_error = exc.strerror or str(exc)
+                outcomes.append(outcome)
+                progress.add(outcome)
+    finally:
+        progress.finish()
+        shutil.rmtree(scratch, ignore_errors=True)
+    reports = gradebook.read_reports(out_dir)
+    paths = gradebook.write_class_outputs(out_dir, reports.values())
+    return outcomes, paths
+
+
+def summary(outcomes, paths):
+    counts = collections.Counter("error" if o.status.startswith("error") else o.status for o in outcomes)
+    kept = sum(o.kept for o in outcomes)
+    parts = [f"{counts[k]} {k}" for k in ("graded", "empty", "error") if counts[k]]
+    text = f"{len(outcomes)} submission{'s' if len(outcomes) != 1 else ''}: {', '.join(parts) or 'none'}"
+    if kept:
+        text += f" ({kept} unchanged, kept)"
+    return text + f"; wrote {paths[0]} and {paths[1]}"
