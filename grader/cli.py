@@ -130,9 +130,10 @@ def batch(root, out_dir, jobs, shard, force, exercises, timeout, memory, sandbox
 
     course = find_course(course_dir)
     try:
+        shard = submissions.parse_shard(shard) if shard is not None else None
         outcomes, paths = batches.run_batch(
-            root, out_dir, course, jobs=jobs, shard=submissions.parse_shard(shard) if shard else None,
-            force=force, timeout=timeout, memory_mib=memory, sandbox=sandbox, exercise_names=exercises)
+            root, out_dir, course, jobs=jobs, shard=shard, force=force, timeout=timeout,
+            memory_mib=memory, sandbox=sandbox, exercise_names=exercises)
     except UsageError as exc:
         raise BadInput(str(exc)) from None
     except OSError as exc:

@@ -13,6 +13,7 @@ import collections
 import hashlib
 import json
 import os
+import queue
 import shutil
 import signal
 import subprocess
@@ -232,7 +233,7 @@ class Pool:
     def __init__(self, specs, jobs, config, scratch, guard):
         self.queue = collections.deque(specs)
         self.lock = threading.Lock()
-        self.results = __import__("queue").Queue()
+        self.results = queue.Queue()
         self.config, self.scratch, self.guard = config, scratch, guard
         self.stopping = False
         self.alive = 0
@@ -274,14 +275,15 @@ class Pool:
                         break
                 try:
                     item = self.results.get(timeout=0.5)
-                except __import__("queue").Empty:
+                except queue.Empty:
                     item = None
                 if item is not None:
                     yield item
                 for slot in self.slots:
                     name = slot.overdue(self.guard)
                     if name:
-                        slot.kill(f"grading took longer than {self.guard:g} s; the grading process was killed")
+                        slot.kill(f"grading took longer than {self.guard:g} s; "
+                                  "the grading process was killed")
         finally:
             self.stop()
 

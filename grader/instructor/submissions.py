@@ -34,7 +34,8 @@ def discover(root):
     if not os.path.exists(root):
         raise UsageError(f"ROOT {root!r} does not exist")
     if not os.path.isdir(root):
-        raise UsageError(f"ROOT {root!r} is a file; give the folder that holds one folder or .zip per student")
+        raise UsageError(f"ROOT {root!r} is a file; "
+                         "give the folder that holds one folder or .zip per student")
     found = {}
     for entry in sorted(os.listdir(root)):
         if entry.startswith(".") or entry in IGNORED:
