@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -332,3 +333,46 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path):
     assert "is a file" in one_line_error(["merge", str(tmp_path / "nothing"),
                                           "--out", str(tmp_path / "afile")])
     assert not os.path.exists(out)
+
+
+# ------------------------------------------------------------------------------- the examples
+def shard_args_partition(shard_args):
+    """The shards the example's tasks ask for are valid and partition any ROOT exactly."""
+    subs = [submissions.Submission(f"s{i}", "/x", "folder") for i in range(40)]
+    parsed = [submissions.parse_shard(arg) for arg in shard_args]
+    names = [s.name for shard in parsed for s in submissions.select_shard(subs, *shard)]
+    assert sorted(names) == sorted(s.name for s in subs) and len(names) == len(set(names))
+
+
+def test_examples_shard_the_class_and_end_in_merge():
+    yaml = pytest.importorskip("yaml")
+    examples = os.path.join(PROJECT, "examples")
+    with open(os.path.join(examples, "slurm", "grade_class.sbatch")) as fh:
+        slurm = fh.read()
+    array = re.search(r"#SBATCH --array=1-(\d+)", slurm)
+    assert array and '--shard "$SHARD/$SHARDS"' in slurm and "grader merge" in slurm
+    shard_args_partition([f"{i}/{array.group(1)}" for i in range(1, int(array.group(1)) + 1)])
+
+    with open(os.path.join(examples, "github-actions", "grade-class.yml")) as fh:
+        flow = yaml.safe_load(fh)
+    shards = flow["jobs"]["grade"]["strategy"]["matrix"]["shard"]
+    assert shards == list(range(1, int(flow["env"]["SHARDS"]) + 1))
+    steps = " ".join(s.get("run", "") for s in flow["jobs"]["grade"]["steps"])
+    assert "--shard" in steps and "matrix.shard" in steps
+    assert flow["jobs"]["merge"]["needs"] == "grade"
+    assert any("grader merge" in s.get("run", "") for s in flow["jobs"]["merge"]["steps"])
+    shard_args_partition([f"{i}/{len(shards)}" for i in shards])
+
+    with open(os.path.join(examples, "kubernetes", "grade-class.yaml")) as fh:
+        job = yaml.safe_load(fh)
+    with open(os.path.join(examples, "kubernetes", "merge.yaml")) as fh:
+        merge_job = yaml.safe_load(fh)
+    spec = job["spec"]
+    assert spec["completionMode"] == "Indexed"
+    container = spec["template"]["spec"]["containers"][0]
+    env = {e["name"]: e["value"] for e in container["env"]}
+    assert int(env["SHARDS"]) == spec["completions"]
+    command = container["args"][0]
+    assert "JOB_COMPLETION_INDEX + 1" in command and "--shard $SHARD/$SHARDS" in command
+    shard_args_partition([f"{i + 1}/{spec['completions']}" for i in range(spec["completions"])])
+    assert "grader merge" in merge_job["spec"]["template"]["spec"]["containers"][0]["args"][0]
