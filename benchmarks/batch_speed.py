@@ -10,6 +10,7 @@ for each --jobs value, and the floor `python -c "import torch, pytest"` beside t
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -42,12 +43,21 @@ def make_class(root, students):
                 fh.write("\n" + src.read())
 
 
-def timed(cmd):
-    start = time.perf_counter()
+def cpu_of_children():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(cmd, cpu=None):
+    """Wall time of `cmd`; with `cpu` (a list), also appends the CPU seconds it and its
+    descendants spent (a figure that machine load does not inflate much)."""
+    start, start_cpu = time.perf_counter(), cpu_of_children()
     proc = subprocess.run(cmd, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    if cpu is not None:
+        cpu.append(cpu_of_children() - start_cpu)
     return elapsed
 
 
@@ -62,22 +72,25 @@ def main():
         root = os.path.join(tmp, "class")
         make_class(root, opts.students)
         timed(floor_cmd)  # warm the file cache
-        floors = [timed(floor_cmd) for _ in range(3)]
-        results = {}
+        floor_cpu = []
+        floors = [timed(floor_cmd, floor_cpu) for _ in range(3)]
+        results, cpus = {}, {}
         for _ in range(opts.runs):
             for jobs in opts.jobs:
                 out = os.path.join(tmp, f"out-{jobs}")
                 cmd = [sys.executable, "-m", "grader", "batch", root, "--out", out, "--jobs", str(jobs),
                        "--force"]
-                results.setdefault(jobs, []).append(timed(cmd))
+                results.setdefault(jobs, []).append(timed(cmd, cpus.setdefault(jobs, [])))
         floor = statistics.median(floors)
         print(f"cpus {os.cpu_count()}, {opts.students} submissions (correct, partial, stubs, 1 hostile)")
-        print(f"floor   python -c 'import torch, pytest'   {floor:6.2f} s"
+        print(f"floor   python -c 'import torch, pytest'   {floor:6.2f} s wall"
+              f"   {statistics.median(floor_cpu):5.2f} s CPU"
               f"   ({1 / floor:.2f} per second if each student paid it once)")
         for jobs, times in results.items():
-            wall = statistics.median(times)
-            print(f"batch   --jobs {jobs:<2}                         {wall:6.2f} s"
-                  f"   {opts.students / wall:.2f} submissions/s   ({wall / opts.students:.2f} s each)")
+            wall, cpu = statistics.median(times), statistics.median(cpus[jobs])
+            print(f"batch   --jobs {jobs:<2}                         {wall:6.2f} s wall"
+                  f"   {cpu:5.1f} s CPU   {opts.students / wall:.2f} submissions/s"
+                  f"   ({wall / opts.students:.2f} s wall, {cpu / opts.students:.2f} s CPU each)")
         with open(os.path.join(tmp, f"out-{opts.jobs[-1]}", "gradebook.csv")) as fh:
             rows = fh.read().splitlines()
         print(f"gradebook: {len(rows) - 1} rows; e.g. {rows[1]}  /  {rows[-1]}")

@@ -32,6 +32,14 @@ from .runner import placeholder_report
 PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
+def cpu_count():
+    """The CPUs this process may run on (a Slurm or container allotment), else all of them."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def default_guard(timeout):
     """Seconds one submission may hold a grading process: far beyond any honest grading (every
     call of every test timing out and restarting the worker), so it fires only on a bug."""
@@ -120,10 +128,11 @@ class Slot:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (PACKAGE_PARENT, env.get("PYTHONPATH")) if p)
         self.log = open(os.path.join(self.pool.scratch, f"runner-{self.index}.log"), "w+b")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "grader.instructor.runner"], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=self.log, env=env, start_new_session=True,
-            text=True, encoding="utf-8", bufsize=1)
+        with self.pool.spawning:  # reap_orphans must not take a runner being born for an orphan
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "grader.instructor.runner"], stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=self.log, env=env, start_new_session=True,
+                text=True, encoding="utf-8", bufsize=1)
         self.proc.stdin.write(json.dumps(self.pool.config) + "\n")
         self.proc.stdin.flush()
 
@@ -233,6 +242,7 @@ class Pool:
     def __init__(self, specs, jobs, config, scratch, guard):
         self.queue = collections.deque(specs)
         self.lock = threading.Lock()
+        self.spawning = threading.Lock()
         self.results = queue.Queue()
         self.config, self.scratch, self.guard = config, scratch, guard
         self.stopping = False
@@ -259,8 +269,9 @@ class Pool:
 
     def reap_orphans(self):
         """Kill what a dead grading process left behind (re-parented to us, the subreaper)."""
-        live = {s.proc.pid for s in self.slots if s.proc is not None and s.proc.poll() is None}
-        reaper.kill_orphans(spare=self.children_before | live)
+        with self.spawning:
+            live = {s.proc.pid for s in self.slots if s.proc is not None and s.proc.poll() is None}
+            reaper.kill_orphans(spare=self.children_before | live)
 
     def run(self):
         """Yield (spec, report-or-reason) as they come."""
@@ -312,7 +323,7 @@ def run_batch(root, out_dir, course, jobs=None, shard=None, force=False, timeout
 
     Returns (outcomes, gradebook path, html path). Raises UsageError for bad input only; a
     submission that cannot be graded gets its own row, never an exception."""
-    subs = submissions.discover(root)
+    subs = submissions.discover(root, exclude=out_dir)
     engine.select(course.exercises, list(exercise_names))  # an unknown exercise is bad input
     if shard is not None:
         subs = submissions.select_shard(subs, *shard)
@@ -325,7 +336,7 @@ def run_batch(root, out_dir, course, jobs=None, shard=None, force=False, timeout
     options = {"timeout": float(timeout), "memory_mib": int(memory_mib), "sandbox": sandbox,
                "exercises": sorted(exercise_names)}
     course_key = submissions.course_hash(course, options)
-    jobs = jobs or os.cpu_count() or 1
+    jobs = jobs or cpu_count()
     guard = guard or default_guard(timeout)
 
     progress = progress or Progress(len(subs))

@@ -29,8 +29,9 @@ class Submission:
     kind: str  # "folder" or "zip"
 
 
-def discover(root):
-    """The submissions under `root`, sorted by name; a UsageError when there are none."""
+def discover(root, exclude=None):
+    """The submissions under `root`, sorted by name (not `exclude`, the batch's own output
+    folder, should it lie there); a UsageError when there are none."""
     if not os.path.exists(root):
         raise UsageError(f"ROOT {root!r} does not exist")
     if not os.path.isdir(root):
@@ -41,6 +42,8 @@ def discover(root):
         if entry.startswith(".") or entry in IGNORED:
             continue
         path = os.path.join(root, entry)
+        if exclude and os.path.realpath(path) == os.path.realpath(exclude):
+            continue
         if os.path.isdir(path):
             sub = Submission(entry, path, "folder")
         elif entry.lower().endswith(".zip") and os.path.isfile(path) and len(entry) > 4:
@@ -85,6 +88,11 @@ def tree_hash(path):
     budget = MAX_HASHED_BYTES
     for folder, dirs, files in os.walk(path, followlinks=False):
         dirs[:] = sorted(d for d in dirs if d not in IGNORED)
+        for name in dirs:  # a link to a folder is listed here and not walked: its target counts
+            full = os.path.join(folder, name)
+            if os.path.islink(full):
+                h.update(b"\0D" + os.path.relpath(full, path).encode("utf-8", "surrogateescape")
+                         + b"\0" + os.readlink(full).encode("utf-8", "surrogateescape"))
         for name in sorted(files):
             if name.endswith(".pyc"):
                 continue
