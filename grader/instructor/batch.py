@@ -10,7 +10,9 @@ written, and the next run grades only what is missing.
 """
 
 import collections
+import contextlib
 import hashlib
+import itertools
 import json
 import os
 import queue
@@ -317,6 +319,24 @@ class Pool:
                 slot.thread.join(timeout=10)
 
 
+@contextlib.contextmanager
+def sigterm_as_interrupt():
+    """SIGTERM (a scheduler's time limit, a pod being stopped) ends the batch like Ctrl-C: the
+    grading processes are killed, every report written so far stays."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def entry_hash(course_key, sub):
     return hashlib.sha256(f"{course_key}\0{submission_hash(sub)}".encode()).hexdigest()
 
@@ -365,10 +385,17 @@ def run_batch(root, out_dir, course, jobs=None, shard=None, force=False, timeout
     os.chmod(scratch, 0o711)
     config = {"course": course.root, "scratch": scratch, **options}
     config["exercises"] = list(exercise_names)
+    unanswered = {spec["name"]: spec for spec in todo}
+
+    def leftovers():  # every submission gets a row: one the pool never answered (our bug) is an error
+        for spec in list(unanswered.values()):
+            yield spec, "no grading process answered for it"
+
+    pool = Pool(todo, jobs, config, scratch, guard) if todo else None
     try:
-        if todo:
-            pool = Pool(todo, jobs, config, scratch, guard)
-            for spec, result in pool.run():
+        with sigterm_as_interrupt():
+            for spec, result in itertools.chain(pool.run() if pool else [], leftovers()):
+                unanswered.pop(spec["name"], None)
                 if isinstance(result, str):  # the grading process died: the reason
                     result = placeholder_report(course, spec["name"], spec["path"],
                                                 f"error: {result}", result, exercise_names)
@@ -383,6 +410,8 @@ def run_batch(root, out_dir, course, jobs=None, shard=None, force=False, timeout
                 outcomes.append(outcome)
                 progress.add(outcome)
     finally:
+        if pool is not None:
+            pool.stop()
         progress.finish()
         shutil.rmtree(scratch, ignore_errors=True)
     reports = gradebook.read_reports(out_dir)
