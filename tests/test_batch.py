@@ -125,6 +125,11 @@ def test_gradebook_has_one_row_per_submission_with_its_status(klass):
     assert book["evil"]["status"].startswith("error: zip refused") and "'..'" in book["evil"]["status"]
     assert book["evil"]["total"] == ""
     assert "[9/9]" in proc.stderr and "9 submissions: 7 graded, 1 empty, 1 error" in proc.stderr
+    # a timeout or a crash beside another grading process is confirmed alone; the rest is not
+    again = {line.split("] ")[1].split(":")[0] for line in proc.stderr.splitlines()
+             if line.startswith("[again, alone]")}
+    assert again == {"a_exits", "a_loops"}
+    assert not any("unconfirmed" in report(out, name)["batch"] for name in book)
     assert "README" not in text
 
 

@@ -12,7 +12,6 @@ written, and the next run grades only what is missing.
 import collections
 import contextlib
 import hashlib
-import itertools
 import json
 import os
 import queue
@@ -95,6 +94,13 @@ class Progress:
         else:
             width = len(str(self.total))
             print(f"[{self.done:>{width}}/{self.total}] {outcome.line()}", file=self.stream, flush=True)
+
+    def again(self, outcome):
+        """A row graded a second time, alone: it replaces the first."""
+        if self.tty:
+            self.draw(outcome.name)
+        else:
+            print(f"[again, alone] {outcome.line()}", file=self.stream, flush=True)
 
     def eta(self):
         todo = self.total - self.done
@@ -337,6 +343,13 @@ def sigterm_as_interrupt():
         signal.signal(signal.SIGTERM, previous)
 
 
+def needs_confirming(result):
+    """Whether a report from a parallel run holds a verdict that a neighbour could have caused."""
+    return isinstance(result, dict) and result.get("batch_status") == "graded" and any(
+        t.get("status") in ("timeout", "crashed") for ex in result.get("exercises", ())
+        for t in ex.get("tests", ()))
+
+
 def entry_hash(course_key, sub):
     return hashlib.sha256(f"{course_key}\0{submission_hash(sub)}".encode()).hexdigest()
 
@@ -373,7 +386,8 @@ def run_batch(root, out_dir, course, jobs=None, shard=None, force=False, timeout
         key = entry_hash(course_key, sub)
         old = gradebook.read_report(gradebook.report_path(out_dir, sub.name))
         if (not force and old is not None and old["batch"].get("hash") == key
-                and not gradebook.status_of(old).startswith("error")):
+                and not gradebook.status_of(old).startswith("error")
+                and not old["batch"].get("unconfirmed")):
             outcome = Outcome(sub.name, gradebook.status_of(old), old, kept=True)
             outcomes.append(outcome)
             progress.add(outcome)
@@ -385,32 +399,51 @@ def run_batch(root, out_dir, course, jobs=None, shard=None, force=False, timeout
     os.chmod(scratch, 0o711)
     config = {"course": course.root, "scratch": scratch, **options}
     config["exercises"] = list(exercise_names)
-    unanswered = {spec["name"]: spec for spec in todo}
+    pools = []
 
-    def leftovers():  # every submission gets a row: one the pool never answered (our bug) is an error
-        for spec in list(unanswered.values()):
+    def answers(specs, jobs):
+        """(spec, report or the reason it has none) for each of `specs`, as they come."""
+        unanswered = {spec["name"]: spec for spec in specs}
+        pool = Pool(specs, jobs, config, scratch, guard)
+        pools.append(pool)
+        for spec, result in pool.run():
+            if unanswered.pop(spec["name"], None) is not None:
+                yield spec, result
+        for spec in unanswered.values():  # never answered (a bug of ours): still a row
             yield spec, "no grading process answered for it"
 
-    pool = Pool(todo, jobs, config, scratch, guard) if todo else None
+    def record(spec, result, confirmed):
+        if isinstance(result, str):  # the grading process died: the reason
+            result = placeholder_report(course, spec["name"], spec["path"],
+                                        f"error: {result}", result, exercise_names)
+        result["batch"] = {"hash": spec["hash"], "kind": spec["kind"]}
+        if not confirmed:
+            result["batch"]["unconfirmed"] = True
+        outcome = Outcome(spec["name"], gradebook.status_of(result), result,
+                          seconds=result.get("duration_s", 0.0))
+        try:
+            formats.write_atomic(gradebook.report_path(out_dir, spec["name"]), formats.to_json(result))
+        except OSError as exc:
+            outcome.write_error = exc.strerror or str(exc)
+        return outcome
+
     try:
         with sigterm_as_interrupt():
-            for spec, result in itertools.chain(pool.run() if pool else [], leftovers()):
-                unanswered.pop(spec["name"], None)
-                if isinstance(result, str):  # the grading process died: the reason
-                    result = placeholder_report(course, spec["name"], spec["path"],
-                                                f"error: {result}", result, exercise_names)
-                result["batch"] = {"hash": spec["hash"], "kind": spec["kind"]}
-                outcome = Outcome(spec["name"], gradebook.status_of(result), result,
-                                  seconds=result.get("duration_s", 0.0))
-                try:
-                    formats.write_atomic(gradebook.report_path(out_dir, spec["name"]),
-                                         formats.to_json(result))
-                except OSError as exc:
-                    outcome.write_error = exc.strerror or str(exc)
-                outcomes.append(outcome)
-                progress.add(outcome)
+            suspects, done = [], {}
+            for spec, result in answers(todo, jobs) if todo else ():
+                confirmed = jobs == 1 or not needs_confirming(result)
+                done[spec["name"]] = len(outcomes)
+                outcomes.append(record(spec, result, confirmed))
+                progress.add(outcomes[-1])
+                if not confirmed:
+                    suspects.append(spec)
+            # A timeout or a crash may be a neighbour's doing (a submission that burns every
+            # core, or memory, beside it): those rows are graded again, alone, and that counts.
+            for spec, result in answers(suspects, 1) if suspects else ():
+                outcomes[done[spec["name"]]] = record(spec, result, True)
+                progress.again(outcomes[done[spec["name"]]])
     finally:
-        if pool is not None:
+        for pool in pools:
             pool.stop()
         progress.finish()
         shutil.rmtree(scratch, ignore_errors=True)
