@@ -93,6 +93,10 @@ def klass(tmp_path_factory):
     make_submission(root / "bob", base=EXERCISES)
     make_submission(root / "carol", {"shapes.py": shapes_with(
         "def swap_last_two(t):\n    return t.transpose(0, 1)\n")})
+    with open(root / "carol" / "weights.bin", "wb") as fh:  # enormous, and sparse
+        fh.truncate(4 << 30)
+    with zipfile.ZipFile(root / "bomb.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("shapes.py", b"#" * (65 << 20))  # 65 MiB from about 64 KiB
     with open(os.path.join(SOLUTIONS, "shapes.py")) as fh:
         write_zip(root / "dave.zip", {"hw1/shapes.py": fh.read(), "__MACOSX/hw1/._shapes.py": "junk"})
     (root / "empty").mkdir()
@@ -110,8 +114,8 @@ def test_gradebook_has_one_row_per_submission_with_its_status(klass):
     text = gradebook(out)
     assert text.splitlines()[0] == "name,shapes,total,max,percentage,status"
     book = rows(out)
-    assert list(book) == sorted(book) == ["a_exits", "a_forks", "a_loops", "alice", "bob", "carol",
-                                          "dave", "empty", "evil"]
+    assert list(book) == sorted(book) == ["a_exits", "a_forks", "a_loops", "alice", "bob", "bomb",
+                                          "carol", "dave", "empty", "evil"]
     full = book["alice"]["max"]
     assert book["alice"]["total"] == full and book["alice"]["percentage"] == "100"
     assert book["a_forks"]["total"] == full  # its honest code is the reference's
@@ -124,7 +128,8 @@ def test_gradebook_has_one_row_per_submission_with_its_status(klass):
     assert book["empty"]["max"] == full
     assert book["evil"]["status"].startswith("error: zip refused") and "'..'" in book["evil"]["status"]
     assert book["evil"]["total"] == ""
-    assert "[9/9]" in proc.stderr and "9 submissions: 7 graded, 1 empty, 1 error" in proc.stderr
+    assert book["bomb"]["status"] == "error: zip refused: unpacks to more than 64 MiB"
+    assert "[10/10]" in proc.stderr and "10 submissions: 7 graded, 1 empty, 2 error" in proc.stderr
     # a timeout or a crash beside another grading process is confirmed alone; the rest is not
     again = {line.split("] ")[1].split(":")[0] for line in proc.stderr.splitlines()
              if line.startswith("[again, alone]")}
@@ -173,11 +178,11 @@ def test_a_second_run_grades_only_what_changed(klass, tmp_path):
     proc = run_batch(str(root), "--out", str(out), "--jobs", "2", *NARROW)
     assert proc.returncode == 0, proc.stderr[-3000:]
     kept = [line for line in proc.stderr.splitlines() if line.startswith("[") and "unchanged, kept" in line]
-    assert len(kept) == 8  # all but the refused zip, whose error is tried again
-    assert "evil: error: zip refused" in proc.stderr
+    assert len(kept) == 8  # all but the refused zips, whose errors are tried again
+    assert "evil: error: zip refused" in proc.stderr and "bomb: error: zip refused" in proc.stderr
     assert gradebook(out) == before
     for name, mtime in mtimes.items():
-        if name != "evil.json":
+        if name not in ("evil.json", "bomb.json"):
             assert os.stat(os.path.join(out, name)).st_mtime_ns == mtime, name
 
 
