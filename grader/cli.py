@@ -151,13 +151,17 @@ def batch(root, out_dir, jobs, shard, force, exercises, timeout, memory, sandbox
 @click.argument("dirs", nargs=-1, required=True, type=click.Path())
 @click.option("--out", "out_dir", required=True, type=click.Path(), metavar="DIR",
               help="Folder for the combined reports, gradebook.csv and report.html.")
-def merge(dirs, out_dir):
-    """Combine the DIRs of `batch --shard` runs into one gradebook and one HTML report."""
+@course_option
+def merge(dirs, out_dir, course_dir):
+    """Combine the DIRs of `batch --shard` runs into one gradebook and one HTML report.
+
+    With --course, reports of exercises that course does not have are refused."""
     from .errors import UsageError
     from .instructor import gradebook
 
+    course = find_course(course_dir) if course_dir else None
     try:
-        reports = gradebook.merge(dirs, out_dir)
+        reports = gradebook.merge(dirs, out_dir, course)
     except UsageError as exc:
         raise BadInput(str(exc)) from None
     except OSError as exc:

@@ -273,6 +273,20 @@ def test_a_grading_process_past_its_guard_is_an_error_row_and_the_batch_goes_on(
         assert book[name]["total"] == ""
 
 
+def test_grading_processes_that_cannot_start_give_error_rows_not_a_hang(tmp_path):
+    root, out = tmp_path / "root", tmp_path / "out"
+    make_submission(root / "alice", modules=["shapes"])
+    make_submission(root / "bob", modules=["shapes"])
+    code = ("import sys; from grader import course; from grader.instructor import batch as b\n"
+            "sys.executable = '/bin/false'  # every grading process exits at once\n"
+            "outs, paths = b.run_batch(sys.argv[1], sys.argv[2], course.find(), jobs=2)\n")
+    proc = subprocess.run([sys.executable, "-c", code, str(root), str(out)], cwd=PROJECT,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for row in rows(out).values():
+        assert row["status"] == "error: grading processes die as they start (exit status 1)", row
+
+
 # ------------------------------------------------------------------------------- zips
 def test_unsafe_zips_are_refused(tmp_path):
     cases = {

@@ -153,11 +153,21 @@ class Slot:
         self.proc.stdin.flush()
 
     def run(self):
+        failed_starts = 0
         try:
             while self.pool.has_work() and not self.pool.stopping:
-                self.start_process()
+                self.spoke = False
+                try:
+                    self.start_process()
+                except OSError as exc:
+                    self.pool.broken = f"a grading process could not start: {exc}"
+                    break
                 self.serve()
                 self.after_death()
+                failed_starts = 0 if self.spoke else failed_starts + 1
+                if failed_starts >= 3:  # it dies before a word: it will not get better
+                    self.pool.broken = (f"grading processes die as they start ({self.last_death})")
+                    break
         finally:
             self.pool.slot_done()
 
@@ -168,6 +178,7 @@ class Slot:
                 message = json.loads(line)
             except ValueError:
                 break
+            self.spoke = True
             if message.get("op") == "next":
                 spec = None if self.pool.stopping else self.pool.take()
                 if spec is not None:
@@ -199,6 +210,7 @@ class Slot:
             self.kill()
             code = proc.wait()
         self.pool.reap_orphans()
+        self.last_death = describe_exit(code) + (f": {self.log_tail()}" if self.log_tail() else "")
         with self.pool.lock:
             assigned, self.assigned, self.head_since = self.assigned, [], None
             killed_for, self.killed_for = self.killed_for, None
@@ -262,6 +274,7 @@ class Pool:
         self.results = queue.Queue()
         self.config, self.scratch, self.guard = config, scratch, guard
         self.stopping = False
+        self.broken = None  # why no grading process could be started, if none could
         self.alive = 0
         self.children_before = set(reaper.children_of(os.getpid()))
         self.slots = [Slot(self, i) for i in range(max(1, min(jobs, len(specs))))]
@@ -409,8 +422,8 @@ def run_batch(root, out_dir, course, jobs=None, shard=None, force=False, timeout
         for spec, result in pool.run():
             if unanswered.pop(spec["name"], None) is not None:
                 yield spec, result
-        for spec in unanswered.values():  # never answered (a bug of ours): still a row
-            yield spec, "no grading process answered for it"
+        for spec in unanswered.values():  # never answered: still a row, with the reason
+            yield spec, pool.broken or "no grading process answered for it"
 
     def record(spec, result, confirmed):
         if isinstance(result, str):  # the grading process died: the reason

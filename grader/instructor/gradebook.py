@@ -112,9 +112,10 @@ def write_class_outputs(out_dir, reports):
     return paths
 
 
-def merge(dirs, out_dir):
+def merge(dirs, out_dir, course=None):
     """Combine the outputs of shards (or any batch folders) into `out_dir`: every report,
-    then one gradebook and one HTML report over all of them. Returns the reports."""
+    then one gradebook and one HTML report over all of them. Returns the reports.
+    With `course`, a report holding an exercise the course does not have is refused."""
     found, where = {}, {}
     for folder in dirs:
         if not os.path.isdir(folder):
@@ -125,6 +126,13 @@ def merge(dirs, out_dir):
                                  "merge the shards of one batch only")
             found.setdefault(name, report)
             where.setdefault(name, folder)
+    if course is not None:
+        known = {ex.name for ex in course.exercises}
+        for name, report in sorted(found.items()):
+            strange = [ex.get("name") for ex in report.get("exercises", []) if ex.get("name") not in known]
+            if strange:
+                raise UsageError(f"{where[name]}: {name}.json grades {strange[0]!r}, "
+                                 f"which the course at {course.root} does not have")
     if os.path.exists(out_dir) and not os.path.isdir(out_dir):
         raise UsageError(f"--out {out_dir!r} is a file; give a folder")
     os.makedirs(out_dir, exist_ok=True)
