@@ -84,7 +84,7 @@ class Progress:
         self.counts["error" if outcome.status.startswith("error") else outcome.status] += 1
         if outcome.kept:
             self.counts["kept"] += 1
-        else:
+        elif outcome.seconds >= 0.1:  # an empty folder or a refused zip says nothing of the pace
             self.graded_now += 1
         if self.tty:
             if outcome.status.startswith("error") or outcome.write_error:
@@ -95,6 +95,11 @@ class Progress:
             width = len(str(self.total))
             print(f"[{self.done:>{width}}/{self.total}] {outcome.line()}", file=self.stream, flush=True)
 
+    def begin(self):
+        """The bar before the first submission is done (grading one takes seconds)."""
+        if self.tty:
+            self.draw()
+
     def again(self, outcome):
         """A row graded a second time, alone: it replaces the first."""
         if self.tty:
@@ -104,7 +109,9 @@ class Progress:
 
     def eta(self):
         todo = self.total - self.done
-        if not todo or not self.graded_now:
+        if not todo:
+            return "0:00"
+        if not self.graded_now:
             return "--:--"
         left = int((time.monotonic() - self.started) / self.graded_now * todo)
         return f"{left // 60}:{left % 60:02d}"
@@ -440,6 +447,7 @@ def run_batch(root, out_dir, course, jobs=None, shard=None, force=False, timeout
             outcome.write_error = exc.strerror or str(exc)
         return outcome
 
+    progress.begin()
     try:
         with sigterm_as_interrupt():
             suspects, done = [], {}
