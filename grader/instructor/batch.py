@@ -72,6 +72,8 @@ class Outcome:
 class Progress:
     """A bar with counts and an ETA on a terminal; one line per submission otherwise."""
 
+    LINE = 100  # a failure's line above the bar is padded to this, to cover the bar under it
+
     def __init__(self, total, stream=None, tty=None):
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty() if tty is None else tty
@@ -79,9 +81,13 @@ class Progress:
         self.counts = collections.Counter()
         self.started = time.monotonic()
 
+    @staticmethod
+    def kind(outcome):
+        return "error" if outcome.status.startswith("error") else outcome.status
+
     def add(self, outcome):
         self.done += 1
-        self.counts["error" if outcome.status.startswith("error") else outcome.status] += 1
+        self.counts[self.kind(outcome)] += 1
         if outcome.kept:
             self.counts["kept"] += 1
         elif outcome.seconds >= 0.1:  # an empty folder or a refused zip says nothing of the pace
@@ -89,7 +95,7 @@ class Progress:
         if self.tty:
             if outcome.status.startswith("error") or outcome.write_error:
                 # failures stay on screen above the bar
-                self.stream.write("\r" + outcome.line().ljust(self.width) + "\n")
+                self.stream.write("\r" + outcome.line().ljust(self.LINE) + "\n")
             self.draw(outcome.name)
         else:
             width = len(str(self.total))
@@ -100,8 +106,10 @@ class Progress:
         if self.tty:
             self.draw()
 
-    def again(self, outcome):
-        """A row graded a second time, alone: it replaces the first."""
+    def again(self, first, outcome):
+        """A row graded a second time, alone: `outcome` replaces `first`."""
+        self.counts[self.kind(first)] -= 1
+        self.counts[self.kind(outcome)] += 1
         if self.tty:
             self.draw(outcome.name)
         else:
@@ -115,8 +123,6 @@ class Progress:
             return "--:--"
         left = int((time.monotonic() - self.started) / self.graded_now * todo)
         return f"{left // 60}:{left % 60:02d}"
-
-    width = 100
 
     def draw(self, last=""):
         width = 24
@@ -461,8 +467,9 @@ def run_batch(root, out_dir, course, jobs=None, shard=None, force=False, timeout
             # A timeout or a crash may be a neighbour's doing (a submission that burns every
             # core, or memory, beside it): those rows are graded again, alone, and that counts.
             for spec, result in answers(suspects, 1) if suspects else ():
+                first = outcomes[done[spec["name"]]]
                 outcomes[done[spec["name"]]] = record(spec, result, True)
-                progress.again(outcomes[done[spec["name"]]])
+                progress.again(first, outcomes[done[spec["name"]]])
     finally:
         for pool in pools:
             pool.stop()
