@@ -273,6 +273,30 @@ def test_a_grading_process_past_its_guard_is_an_error_row_and_the_batch_goes_on(
         assert book[name]["total"] == ""
 
 
+def test_a_full_disk_loses_one_report_whole_and_nothing_else(tmp_path):
+    root, out = tmp_path / "root", tmp_path / "out"
+    make_submission(root / "alice", modules=["shapes"])
+    make_submission(root / "bob", base=EXERCISES, modules=["shapes"])
+    code = ("import errno, os, sys; from grader import course; from grader.instructor import batch as b\n"
+            "calls, real = [], os.fsync\n"
+            "def fsync(fd):  # the second report meets a full disk\n"
+            "    calls.append(fd)\n"
+            "    if len(calls) == 2:\n"
+            "        raise OSError(errno.ENOSPC, 'No space left on device')\n"
+            "    real(fd)\n"
+            "os.fsync = fsync\n"
+            "outs, paths = b.run_batch(sys.argv[1], sys.argv[2], course.find(), jobs=1, timeout=2, "
+            "exercise_names=['shapes'])\n"
+            "print({o.name: o.write_error for o in outs})\n")
+    proc = subprocess.run([sys.executable, "-c", code, str(root), str(out)], cwd=PROJECT,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "{'alice': None, 'bob': 'No space left on device'}" in proc.stdout
+    assert sorted(os.listdir(out)) == ["alice.json", "gradebook.csv", "report.html"]  # no stray .tmp
+    assert report(out, "alice")["score"] == report(out, "alice")["max_score"] > 0
+    assert list(rows(out)) == ["alice"]  # bob is graded again by the next run
+
+
 def test_grading_processes_that_cannot_start_give_error_rows_not_a_hang(tmp_path):
     root, out = tmp_path / "root", tmp_path / "out"
     make_submission(root / "alice", modules=["shapes"])

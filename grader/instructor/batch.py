@@ -162,8 +162,11 @@ class Slot:
                 [sys.executable, "-m", "grader.instructor.runner"], stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE, stderr=self.log, env=env, start_new_session=True,
                 text=True, encoding="utf-8", bufsize=1)
-        self.proc.stdin.write(json.dumps(self.pool.config) + "\n")
-        self.proc.stdin.flush()
+        try:
+            self.proc.stdin.write(json.dumps(self.pool.config) + "\n")
+            self.proc.stdin.flush()
+        except OSError:  # it died already: serve() meets the end of its output and says why
+            pass
 
     def run(self):
         failed_starts = 0
