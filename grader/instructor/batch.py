@@ -196,12 +196,7 @@ class Slot:
                 break
             self.spoke = True
             if message.get("op") == "next":
-                spec = None if self.pool.stopping else self.pool.take()
-                if spec is not None:
-                    with self.pool.lock:
-                        self.assigned.append(spec)
-                        if len(self.assigned) == 1:
-                            self.head_since = time.monotonic()
+                spec = self.pool.next_for(self)
                 try:
                     proc.stdin.write(json.dumps({"job": spec}) + "\n")
                     proc.stdin.flush()
@@ -212,7 +207,7 @@ class Slot:
                     spec = self.assigned.pop(0) if self.assigned else None
                     self.head_since = time.monotonic() if self.assigned else None
                 if spec is not None and spec["name"] == message.get("name"):
-                    self.pool.results.put((spec, message["report"]))
+                    self.pool.answer(spec, message["report"])
 
     def after_death(self):
         proc = self.proc
@@ -240,7 +235,7 @@ class Slot:
                 tail = self.log_tail()
                 if tail:
                     why += f": {tail}"
-            self.pool.results.put((current, why))
+            self.pool.results.put((current, why, True))
         self.log.close()
 
     def log_tail(self):
@@ -281,10 +276,16 @@ def describe_exit(code):
 
 
 class Pool:
-    """N grading processes fed from one queue: a slow submission holds one process only."""
+    """N grading processes fed from one queue: a slow submission holds one process only.
 
-    def __init__(self, specs, jobs, config, scratch, guard):
+    With `confirm` and more than one process, a report for which `confirm(report)` is true
+    (a timeout, a crash: perhaps a neighbour's doing) is delivered as not final, and its
+    submission is graded again once nothing else is being graded, by a process already warm."""
+
+    def __init__(self, specs, jobs, config, scratch, guard, confirm=None):
         self.queue = collections.deque(specs)
+        self.alone = collections.deque()  # specs to grade again with no other grading running
+        self.confirm = confirm
         self.lock = threading.Lock()
         self.spawning = threading.Lock()
         self.results = queue.Queue()
@@ -294,14 +295,45 @@ class Pool:
         self.alive = 0
         self.children_before = set(reaper.children_of(os.getpid()))
         self.slots = [Slot(self, i) for i in range(max(1, min(jobs, len(specs))))]
+        if len(self.slots) == 1:
+            self.confirm = None  # graded alone already
 
     def has_work(self):
         with self.lock:
-            return bool(self.queue)
+            return bool(self.queue or self.alone)
 
-    def take(self):
-        with self.lock:
-            return self.queue.popleft() if self.queue else None
+    def next_for(self, slot):
+        """The next job for `slot`'s process, or None when it should finish. A process with no
+        job in hand waits while others grade: they may yet hand back work or leave some to
+        confirm alone, which it then takes, warm."""
+        while True:
+            with self.lock:
+                if self.stopping:
+                    return None
+                spec = None
+                others_busy = any(s.assigned for s in self.slots if s is not slot)
+                if self.queue:
+                    spec = self.queue.popleft()
+                elif slot.assigned:
+                    return None  # it asks again when done with what it holds
+                elif self.alone and not others_busy:
+                    spec = dict(self.alone.popleft(), alone=True)
+                elif not others_busy and not self.alone:
+                    return None
+                if spec is not None:
+                    slot.assigned.append(spec)
+                    if len(slot.assigned) == 1:
+                        slot.head_since = time.monotonic()
+                    return spec
+            time.sleep(0.05)
+
+    def answer(self, spec, report):
+        """Deliver a report: (spec, report, final)."""
+        final = spec.get("alone") or self.confirm is None or not self.confirm(report)
+        if not final:
+            with self.lock:
+                self.alone.append(spec)
+        self.results.put((spec, report, final))
 
     def give_back(self, specs):
         with self.lock:
@@ -319,7 +351,7 @@ class Pool:
             reaper.kill_orphans(spare=self.children_before | live)
 
     def run(self):
-        """Yield (spec, report-or-reason) as they come."""
+        """Yield (spec, report or the reason there is none, final) as they come."""
         reaper.become_subreaper()
         self.alive = len(self.slots)
         for slot in self.slots:
@@ -428,25 +460,23 @@ def run_batch(root, out_dir, course, jobs=None, shard=None, force=False, timeout
     os.chmod(scratch, 0o711)
     config = {"course": course.root, "scratch": scratch, **options}
     config["exercises"] = list(exercise_names)
-    pools = []
+    pool = Pool(todo, jobs, config, scratch, guard, confirm=needs_confirming) if todo else None
 
-    def answers(specs, jobs):
-        """(spec, report or the reason it has none) for each of `specs`, as they come."""
-        unanswered = {spec["name"]: spec for spec in specs}
-        pool = Pool(specs, jobs, config, scratch, guard)
-        pools.append(pool)
-        for spec, result in pool.run():
-            if unanswered.pop(spec["name"], None) is not None:
-                yield spec, result
+    def answers():
+        """(spec, report or the reason there is none, final) for each submission, as they come."""
+        unanswered = {spec["name"]: spec for spec in todo}
+        for spec, result, final in pool.run() if pool else ():
+            unanswered.pop(spec["name"], None)
+            yield spec, result, final
         for spec in unanswered.values():  # never answered: still a row, with the reason
-            yield spec, pool.broken or "no grading process answered for it"
+            yield spec, pool.broken or "no grading process answered for it", True
 
-    def record(spec, result, confirmed):
+    def record(spec, result, final):
         if isinstance(result, str):  # the grading process died: the reason
             result = placeholder_report(course, spec["name"], spec["path"],
                                         f"error: {result}", result, exercise_names)
         result["batch"] = {"hash": spec["hash"], "kind": spec["kind"]}
-        if not confirmed:
+        if not final:
             result["batch"]["unconfirmed"] = True
         outcome = Outcome(spec["name"], gradebook.status_of(result), result,
                           seconds=result.get("duration_s", 0.0))
@@ -459,22 +489,19 @@ def run_batch(root, out_dir, course, jobs=None, shard=None, force=False, timeout
     progress.begin()
     try:
         with sigterm_as_interrupt():
-            suspects, done = [], {}
-            for spec, result in answers(todo, jobs) if todo else ():
-                confirmed = jobs == 1 or not needs_confirming(result)
-                done[spec["name"]] = len(outcomes)
-                outcomes.append(record(spec, result, confirmed))
-                progress.add(outcomes[-1])
-                if not confirmed:
-                    suspects.append(spec)
-            # A timeout or a crash may be a neighbour's doing (a submission that burns every
-            # core, or memory, beside it): those rows are graded again, alone, and that counts.
-            for spec, result in answers(suspects, 1) if suspects else ():
-                first = outcomes[done[spec["name"]]]
-                outcomes[done[spec["name"]]] = record(spec, result, True)
-                progress.again(first, outcomes[done[spec["name"]]])
+            done = {}
+            for spec, result, final in answers():
+                if spec.get("alone"):
+                    # A timeout or a crash beside other gradings, graded again alone: this stands.
+                    first = outcomes[done[spec["name"]]]
+                    outcomes[done[spec["name"]]] = record(spec, result, True)
+                    progress.again(first, outcomes[done[spec["name"]]])
+                else:
+                    done[spec["name"]] = len(outcomes)
+                    outcomes.append(record(spec, result, final))
+                    progress.add(outcomes[-1])
     finally:
-        for pool in pools:
+        if pool is not None:
             pool.stop()
         progress.finish()
         shutil.rmtree(scratch, ignore_errors=True)

@@ -9,7 +9,8 @@ first, so that nothing pytest, torch or a worker prints can garble it:
     runner -> batch  {"op": "result", "name": ..., "report": {...}}
 
 The runner asks for a job, then for the one after it before grading the first, so that the
-next submission's worker starts (prepare_next) while the current one's tests run.
+next submission's worker starts (prepare_next) while the current one's tests run. Given null
+while it holds a job, it asks once more when done; null when idle means it is finished.
 """
 
 import json
@@ -129,7 +130,9 @@ def serve(proto_in, proto_out):
             finally:
                 job.cleanup()
             send({"op": "result", "name": job.spec["name"], "report": report})
-            job = following
+            # With nothing to prepare, ask again once idle: the batch may have work for a
+            # process with no job in hand (a submission to grade again alone).
+            job = following if following is not None else ask()
     finally:
         grader.close()
 
