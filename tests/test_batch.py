@@ -255,6 +255,14 @@ def test_a_batch_killed_midway_finishes_where_it_stopped(tmp_path, klass):
     for name, like in (("s1", "alice"), ("s2", "bob"), ("s3", "alice"), ("s4", "bob")):
         assert [book[name][k] for k in numbers] == [reference[like][k] for k in numbers], name
 
+    # a student who hands in again is graded again, and only that student
+    with open(root / "s2" / "shapes.py", "a") as fh:
+        fh.write("\n# handed in again\n")
+    proc = subprocess.run(cmd, cwd=PROJECT, capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    graded = [line for line in proc.stderr.splitlines() if line.startswith("[") and "kept" not in line]
+    assert len(graded) == 1 and "] s2: graded" in graded[0], proc.stderr
+
 
 def test_a_grading_process_past_its_guard_is_an_error_row_and_the_batch_goes_on(tmp_path):
     root, out = tmp_path / "root", tmp_path / "out"
@@ -309,6 +317,42 @@ def test_grading_processes_that_cannot_start_give_error_rows_not_a_hang(tmp_path
     assert proc.returncode == 0, proc.stderr[-3000:]
     for row in rows(out).values():
         assert row["status"] == "error: grading processes die as they start (exit status 1)", row
+
+
+# ------------------------------------------------------------------------------- hashes, csv, merge
+def test_the_course_hash_follows_what_changes_a_score():
+    from grader import course as courses
+    course = courses.find(PROJECT)
+    base = {"timeout": 2.0, "memory_mib": 2048, "sandbox": "auto", "exercises": ["shapes"]}
+    key = submissions.course_hash(course, base)
+    assert key == submissions.course_hash(course, dict(base))
+    for change in ({"timeout": 3.0}, {"memory_mib": 1024}, {"exercises": []}, {"sandbox": "process"}):
+        assert submissions.course_hash(course, {**base, **change}) != key, change
+
+
+def fake_report(name, score, status="graded", digest="h"):
+    return {"schema_version": 1, "submission": name, "score": score, "max_score": 10.0,
+            "percentage": score * 10.0, "batch_status": status, "batch": {"hash": digest},
+            "exercises": [{"name": "shapes", "title": "Shapes", "score": score, "max_score": 10.0,
+                           "status": "partial", "tests": []}]}
+
+
+def test_gradebook_defuses_formulas_in_names():
+    from grader.instructor import gradebook
+    text = gradebook.gradebook_csv([fake_report("=HYPERLINK(1)", 5.0), fake_report("ann", 10.0)])
+    assert text.splitlines() == ["name,shapes,total,max,percentage,status",
+                                 "'=HYPERLINK(1),5,5,10,50,graded", "ann,10,10,10,100,graded"]
+
+
+def test_merge_refuses_one_student_graded_two_ways(tmp_path):
+    from grader.instructor import gradebook
+    from grader.reports import formats
+    for folder, digest in (("a", "h1"), ("b", "h2")):
+        (tmp_path / folder).mkdir()
+        formats.write_atomic(str(tmp_path / folder / "ann.json"),
+                             formats.to_json(fake_report("ann", 5.0, digest=digest)))
+    line = one_line_error(["merge", str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(tmp_path / "m")])
+    assert "'ann' was graded differently" in line
 
 
 # ------------------------------------------------------------------------------- zips
