@@ -216,12 +216,13 @@ class Slot:
         except OSError:
             pass
         try:
-            code = proc.wait(timeout=30)
+            code = proc.wait(timeout=5)  # its output ended: it is leaving, or talks nonsense
         except subprocess.TimeoutExpired:
             self.kill()
             code = proc.wait()
         self.pool.reap_orphans()
-        self.last_death = describe_exit(code) + (f": {self.log_tail()}" if self.log_tail() else "")
+        tail = self.log_tail()
+        self.last_death = describe_exit(code) + (f": {tail}" if tail else "")
         with self.pool.lock:
             assigned, self.assigned, self.head_since = self.assigned, [], None
             killed_for, self.killed_for = self.killed_for, None
@@ -231,10 +232,7 @@ class Slot:
             if killed_for:
                 why = killed_for
             else:
-                why = f"the grading process died ({describe_exit(code)})"
-                tail = self.log_tail()
-                if tail:
-                    why += f": {tail}"
+                why = f"the grading process died ({self.last_death})"
             self.pool.results.put((current, why, True))
         self.log.close()
 

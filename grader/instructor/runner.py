@@ -76,6 +76,7 @@ class Job:
             self.status, self.message = "empty", empty_reason(folder)
         except OSError as exc:
             self.status, self.message = f"error: could not read the submission: {exc}", str(exc)
+        self.seconds = time.monotonic() - self.started  # unpacking and looking: all an empty one costs
 
     def cleanup(self):
         if self.scratch:
@@ -84,20 +85,21 @@ class Job:
 
 def grade_job(grader, course, config, job, following):
     name, path = job.spec["name"], job.spec["path"]
+    began = time.monotonic()
     if job.folder is None:
         return placeholder_report(course, name, path, job.status, job.message, config["exercises"],
-                                  time.monotonic() - job.started)
+                                  job.seconds)
     try:
         report = grader.grade(job.folder, config["exercises"],
                               prepare_next=following.folder if following else None)
     except (GraderError, UsageError) as exc:
         message = " ".join(str(exc).split())
         return placeholder_report(course, name, path, f"error: {message}", message,
-                                  config["exercises"], time.monotonic() - job.started)
+                                  config["exercises"], time.monotonic() - began)
     except Exception as exc:  # a bug of ours: this submission gets an error row, the batch goes on
         message = f"internal error: {type(exc).__name__}: {' '.join(str(exc).split())}"
         return placeholder_report(course, name, path, f"error: {message}", message,
-                                  config["exercises"], time.monotonic() - job.started)
+                                  config["exercises"], time.monotonic() - began)
     report["submission"] = name
     report["submission_path"] = path
     report["batch_status"] = "graded"
