@@ -222,6 +222,11 @@ def test_merged_shards_equal_one_unsharded_batch(klass, tmp_path):
 
 
 # ------------------------------------------------------------------------------- killed and restarted
+def scratch_folders():
+    import tempfile
+    return [e for e in os.listdir(tempfile.gettempdir()) if e.startswith(batches.SCRATCH_PREFIX)]
+
+
 def test_a_batch_killed_midway_finishes_where_it_stopped(tmp_path, klass):
     _, class_out, _ = klass
     root, out = tmp_path / "root", tmp_path / "out"
@@ -229,6 +234,7 @@ def test_a_batch_killed_midway_finishes_where_it_stopped(tmp_path, klass):
         make_submission(root / name, base=SOLUTIONS if name in ("s1", "s3") else EXERCISES,
                         modules=["shapes"])
     cmd = [sys.executable, "-m", "grader", "batch", str(root), "--out", str(out), "--jobs", "1", *NARROW]
+    scratch = set(scratch_folders())
     first = subprocess.Popen(cmd, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -242,8 +248,10 @@ def test_a_batch_killed_midway_finishes_where_it_stopped(tmp_path, klass):
     for f in written:
         json.loads((out / f).read_text())  # whole, never half-written
 
+    assert set(scratch_folders()) - scratch  # what the killed batch could not clean up...
     proc = subprocess.run(cmd, cwd=PROJECT, capture_output=True, text=True, timeout=240)
     assert proc.returncode == 0, proc.stderr[-3000:]
+    assert not set(scratch_folders()) - scratch  # ...the next one swept away
     kept = {line.split("] ")[1].split(":")[0] for line in proc.stderr.splitlines()
             if line.startswith("[") and "unchanged, kept" in line}
     assert kept == {f[:-5] for f in written}

@@ -11,6 +11,7 @@ written, and the next run grades only what is missing.
 
 import collections
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -409,6 +410,47 @@ def needs_confirming(result):
         for t in ex.get("tests", ()))
 
 
+SCRATCH_PREFIX = "grader-batch-"
+
+
+def make_scratch():
+    """A private temporary folder for the batch (runner logs, unpacked zips), held by an flock
+    for the batch's life; first, those of batches that died (kill -9) are swept away."""
+    sweep_scratch()
+    scratch = tempfile.mkdtemp(prefix=SCRATCH_PREFIX)
+    os.chmod(scratch, 0o711)  # the sandboxed worker must reach an unpacked zip below it
+    tmp = os.path.join(scratch, ".lock.tmp")
+    fd = os.open(tmp, os.O_CREAT | os.O_RDWR, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    os.rename(tmp, os.path.join(scratch, ".lock"))  # seen by sweepers only once locked
+    return scratch, fd
+
+
+def sweep_scratch():
+    """Remove the scratch folders whose batch is gone: their lock is free (an flock dies with
+    its process, whatever killed it)."""
+    base = tempfile.gettempdir()
+    try:
+        entries = os.listdir(base)
+    except OSError:
+        return
+    for entry in entries:
+        if not entry.startswith(SCRATCH_PREFIX):
+            continue
+        folder = os.path.join(base, entry)
+        try:
+            fd = os.open(os.path.join(folder, ".lock"), os.O_RDWR)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # a live batch holds it
+        finally:
+            os.close(fd)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def entry_hash(course_key, sub):
     return hashlib.sha256(f"{course_key}\0{submission_hash(sub)}".encode()).hexdigest()
 
@@ -454,8 +496,7 @@ def run_batch(root, out_dir, course, jobs=None, shard=None, force=False, timeout
             todo.append({"name": sub.name, "path": os.path.abspath(sub.path), "kind": sub.kind,
                          "hash": key})
 
-    scratch = tempfile.mkdtemp(prefix="grader-batch-")
-    os.chmod(scratch, 0o711)
+    scratch, lock = make_scratch()
     config = {"course": course.root, "scratch": scratch, **options}
     config["exercises"] = list(exercise_names)
     pool = Pool(todo, jobs, config, scratch, guard, confirm=needs_confirming) if todo else None
@@ -503,6 +544,7 @@ def run_batch(root, out_dir, course, jobs=None, shard=None, force=False, timeout
             pool.stop()
         progress.finish()
         shutil.rmtree(scratch, ignore_errors=True)
+        os.close(lock)
     reports = gradebook.read_reports(out_dir)
     paths = gradebook.write_class_outputs(out_dir, reports.values())
     return outcomes, paths
