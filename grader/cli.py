@@ -151,11 +151,11 @@ def batch(root, out_dir, jobs, shard, force, exercises, timeout, memory, sandbox
 @click.argument("dirs", nargs=-1, required=True, type=click.Path())
 @click.option("--out", "out_dir", required=True, type=click.Path(), metavar="DIR",
               help="Folder for the combined reports, gradebook.csv and report.html.")
-@course_option
+@click.option("--course", "course_dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
+              help="Refuse reports of exercises this course (holding exercises/manifest.toml) "
+                   "does not have. Default: no check.")
 def merge(dirs, out_dir, course_dir):
-    """Combine the DIRs of `batch --shard` runs into one gradebook and one HTML report.
-
-    With --course, reports of exercises that course does not have are refused."""
+    """Combine the DIRs of `batch --shard` runs into one gradebook and one HTML report."""
     from .errors import UsageError
     from .instructor import gradebook
 
