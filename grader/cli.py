@@ -346,6 +346,76 @@ def gradescope_package(out_zip, timeout, memory, course_dir):
                "autograder of a Gradescope programming assignment", err=True)
 
 
+@main.command()
+@click.argument("root", type=click.Path())
+@click.option("--out", "out_dir", required=True, type=click.Path(), metavar="DIR",
+              help="Folder for NAME.json per submission, gradebook.csv and report.html.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1, max=256), default=None, metavar="N",
+              help="Grading processes in parallel. Default: the number of CPUs.")
+@click.option("--shard", default=None, metavar="I/N",
+              help="Grade only shard I of N (1-based), a stable slice of ROOT; combine with `merge`.")
+@click.option("--force", is_flag=True, help="Grade again even what is unchanged since the last run.")
+@click.option("--exercise", "-e", "exercises", multiple=True, metavar="NAME",
+              help="Grade only this exercise (repeatable). Default: all of them.")
+@click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=5.0, show_default=True,
+              help="Seconds one call into a submission may take before it counts as a timeout.")
+@click.option("--memory", type=click.IntRange(min=768, max=1 << 20), default=2048, show_default=True,
+              metavar="MIB", help="Memory limit of each submission's process, in MiB.")
+@click.option("--sandbox", type=click.Choice(["auto", "bubblewrap", "unprivileged-user", "process"]),
+              default="auto", show_default=True, help="Isolation for the submissions.")
+@course_option
+def batch(root, out_dir, jobs, shard, force, exercises, timeout, memory, sandbox, course_dir):
+    """Grade a class: every folder (or NAME.zip) directly under ROOT is one submission.
+
+    Writes DIR/NAME.json as each is graded, then DIR/gradebook.csv and DIR/report.html.
+    Run again to grade only what is new or changed.
+    """
+    from .errors import UsageError
+    from .instructor import batch as batches, submissions
+
+    course = find_course(course_dir)
+    try:
+        shard = submissions.parse_shard(shard) if shard is not None else None
+        outcomes, paths = batches.run_batch(
+            root, out_dir, course, jobs=jobs, shard=shard, force=force, timeout=timeout,
+            memory_mib=memory, sandbox=sandbox, exercise_names=exercises)
+    except UsageError as exc:
+        raise BadInput(str(exc)) from None
+    except OSError as exc:
+        raise GradingFailed(f"could not write to {out_dir}: {exc.strerror or exc}") from None
+    except KeyboardInterrupt:
+        click.echo("interrupted: the reports written so far are kept; run again to finish", err=True)
+        sys.exit(130)
+    click.echo(batches.summary(outcomes, paths), err=True)
+    unwritten = [o.name for o in outcomes if o.write_error]
+    if unwritten:
+        raise GradingFailed(f"{len(unwritten)} report(s) could not be written, first {unwritten[0]!r}")
+
+
+@main.command()
+@click.argument("dirs", nargs=-1, required=True, type=click.Path())
+@click.option("--out", "out_dir", required=True, type=click.Path(), metavar="DIR",
+              help="Folder for the combined reports, gradebook.csv and report.html.")
+@click.option("--course", "course_dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
+              help="Refuse reports of exercises this course (holding exercises/manifest.toml) "
+                   "does not have. Default: no check.")
+def merge(dirs, out_dir, course_dir):
+    """Combine the DIRs of `batch --shard` runs into one gradebook and one HTML report."""
+    from .errors import UsageError
+    from .instructor import gradebook
+
+    course = find_course(course_dir) if course_dir else None
+    try:
+        reports = gradebook.merge(dirs, out_dir, course)
+    except UsageError as exc:
+        raise BadInput(str(exc)) from None
+    except OSError as exc:
+        raise GradingFailed(f"could not write to {out_dir}: {exc.strerror or exc}") from None
+    click.echo(f"{len(reports)} submissions from {len(dirs)} folder(s); wrote "
+               f"{os.path.join(out_dir, gradebook.GRADEBOOK)} and "
+               f"{os.path.join(out_dir, gradebook.REPORT_HTML)}", err=True)
+
+
 def entry():
     """The console script: `main`, then a prompt exit.
 

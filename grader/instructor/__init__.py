@@ -1,1 +1,1 @@
-"""The instructor's side: class batches, handouts and platform packages."""
+"""The instructor's side: class batches, shards and merge, the gradebook, handouts and platform packages."""
