@@ -116,6 +116,7 @@ def test_check_a_wrong_task_explains_in_a_few_lines(tmp_path):
     assert "swap_last_two(tensor float32 (3, 5)) returned wrong values" in out  # what was called
     assert "got " in out and "expected " in out
     assert "np.float64" not in out  # numbers printed plainly
+    assert "This looks like a re-view (view/reshape), not a transpose" in out  # the lesson, in words
     assert "debug: swapping (3, 5)" in out  # the student's own output
     assert "swap_last_two is defined in mywork/shapes.py, line" in out  # the student's path
     assert "/submission" not in out

@@ -35,6 +35,9 @@ ADVICE = [
      "Keep the graph for another backward pass with backward(retain_graph=True)."),
     (r"index \S+ is out of bounds|IndexError",
      "An index went past the end: check the sizes you loop or index over."),
+    (r"got nan|got inf|got -inf",
+     "A NaN or an infinity usually means exp() overflowed: subtract the maximum first (the max trick), "
+     "or work with log-probabilities."),
     (r"returned None\b|returned None,",
      "The function returns nothing: is a `return` missing?"),
 ]

@@ -21,12 +21,20 @@ def on_transposed(student, base, task, *args):
 
 
 # ---------------------------------------------------------------- swap_last_two
+RE_VIEW = "a re-view (view/reshape), not a transpose: the elements come back in the input's order"
+
+
+def re_viewed(t):
+    """The lesson's classic mistake: the same data read with the last two sizes swapped."""
+    return t.reshape(*t.shape[:-2], t.shape[-1], t.shape[-2])
+
+
 @graded("swap_last_two", points=1, visible=True)
 def test_swap_last_two_matrix(student):
     t = seeded_tensor(1, 3, 5)
     out = student.swap_last_two(t)
     check_tensor(out, shape=(5, 3), dtype=torch.float32)
-    check_close(out, t.T)
+    check_close(out, t.T, mistakes=[(RE_VIEW, re_viewed(t))])
 
 
 @graded("swap_last_two", points=2)
@@ -35,7 +43,7 @@ def test_swap_last_two_batched_is_a_transpose(student):
         t = seeded_tensor(seed, *shape)
         out = student.swap_last_two(t)
         check_tensor(out, shape=t.transpose(-1, -2).shape, dtype=torch.float32)
-        check_close(out, t.transpose(-1, -2))
+        check_close(out, t.transpose(-1, -2), mistakes=[(RE_VIEW, re_viewed(t))])
 
 
 # ---------------------------------------------------------------- rows_view
@@ -129,7 +137,7 @@ def test_swap_last_two_twice_is_identity(student):
     t = seeded_tensor(22, 3, 2, 5)
     once = student.swap_last_two(t)
     check_tensor(once, shape=(3, 5, 2), dtype=torch.float32)
-    check_close(once, t.transpose(-1, -2))
+    check_close(once, t.transpose(-1, -2), mistakes=[(RE_VIEW, re_viewed(t))])
     twice = student.swap_last_two(once)
     check_tensor(twice, shape=(3, 2, 5), dtype=torch.float32)
     check_close(twice, t)
