@@ -31,6 +31,10 @@ class OneLineErrors(click.Group):
     """Every command's usage error (a bad option, a bad value) is one line on stderr, exit 2,
     like the grader's own BadInput: `Error: ... (grader grade -h for help)`."""
 
+    def list_commands(self, ctx):
+        """In the order they are defined: grading, the student's loop, the instructor's side."""
+        return list(self.commands)
+
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
@@ -56,7 +60,11 @@ class OneLineErrors(click.Group):
 @click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="torch-grader", prog_name="grader")
 def main():
-    """Grade PyTorch and NumPy exercises with hidden tests, in a sandbox."""
+    """Grade PyTorch and NumPy exercises with hidden tests, in a sandbox.
+
+    Students: `grader list`, `grader check`, `grader hint TASK`, `grader watch`.
+    Instructors and CI: `grader grade`, `grader batch`, `grader release`, `grader gradescope-package`.
+    """
 
 
 def course_option(fn):
