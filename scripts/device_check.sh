@@ -41,7 +41,7 @@ for run in "solutions" "solutions -e gpu" "solutions --sandbox process" "exercis
 done
 echo "== GPU hostile and mistake cases" | tee -a "$OUT/summary.txt"
 timeout 240 python3 -m pytest -q -p no:cacheprovider tests/test_hostile.py -k "claims_cuda or memory_bomb" 2>&1 | tail -5 | tee -a "$OUT/summary.txt"
-timeout 240 python3 -m pytest -q -p no:cacheprovider tests/test_mistakes.py 2>&1 | tail -5 | tee -a "$OUT/summary.txt"
+GRADER_MISTAKES=gpu,tensor_numpy timeout 240 python3 -m pytest -q -p no:cacheprovider tests/test_mistakes.py 2>&1 | tail -5 | tee -a "$OUT/summary.txt"
 echo "== speed" | tee -a "$OUT/summary.txt"
 timeout 200 python3 benchmarks/grade_speed.py --runs 5 2>&1 | tee -a "$OUT/summary.txt"
 timeout 150 python3 benchmarks/student_speed.py --runs 5 2>&1 | tee -a "$OUT/summary.txt"
