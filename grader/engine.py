@@ -78,8 +78,13 @@ def select(exercises, names, tasks=()):
 
 def hidden_paths(course):
     """Trusted paths the worker must never see."""
-    return [course.root, course.hidden_tests_dir, course.public_tests_dir, course.solutions_dir,
-            os.path.dirname(os.path.abspath(__file__)), courses.CHECKOUT]
+    paths = [course.root, course.hidden_tests_dir, course.public_tests_dir, course.solutions_dir,
+             os.path.dirname(os.path.abspath(__file__))]
+    # The checkout the package sits in, when it is one; an installed package sits in
+    # site-packages instead, which the worker needs (torch is there).
+    if courses.is_course(courses.CHECKOUT):
+        paths.append(courses.CHECKOUT)
+    return paths
 
 
 def gpu_devices_present():

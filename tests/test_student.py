@@ -249,3 +249,40 @@ def test_watch_in_a_terminal_rechecks_on_save_and_stops_on_ctrl_c(tmp_path):
         assert "Stopped watching." in screen()
     finally:
         subprocess.run([*tmux, "kill-server"], capture_output=True, env=env)
+
+
+# ---------------------------------------------------------------- installed, not editable
+def test_a_non_editable_install_grades_from_inside_a_course_in_the_same_sandbox(tmp_path):
+    """`pip install .` into an environment's own site-packages: the grader finds the course from
+    the folder it is run in, and its sandbox still shows the worker that environment's torch."""
+    import json
+    import venv
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, system_site_packages=True, with_pip=False)
+    python = str(env_dir / "bin" / "python")
+    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    install = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
+                              "--no-build-isolation", "--target", site, PROJECT],
+                             capture_output=True, text=True, timeout=300)
+    assert install.returncode == 0, install.stderr[-2000:]
+    course = tmp_path / "course"
+    for part in ("exercises", "tests/exercises", "assets_picture"):
+        shutil.copytree(os.path.join(PROJECT, part), course / part)
+    shutil.copytree(os.path.join(PROJECT, "solutions"), course / "solutions")
+    proc = subprocess.run([python, "-m", "grader", "grade", "solutions", "-e", "shapes", "-q"],
+                          capture_output=True, text=True, cwd=str(course / "exercises"), timeout=300,
+                          env={k: v for k, v in os.environ.items() if k != "GRADER_COURSE"})
+    assert proc.returncode == 2 and "does not exist" in proc.stderr  # relative to exercises/
+    proc = subprocess.run([python, "-m", "grader", "grade", "../solutions", "-e", "shapes", "-q"],
+                          capture_output=True, text=True, cwd=str(course / "exercises"), timeout=300,
+                          env={k: v for k, v in os.environ.items() if k != "GRADER_COURSE"})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    report = json.loads(proc.stdout)
+    assert report["score"] == report["max_score"] > 0
+    reference = run("grade", SOLUTIONS, "-e", "shapes", "-q")
+    assert report["environment"]["sandbox"] == json.loads(reference.stdout)["environment"]["sandbox"], \
+        report["environment"].get("sandbox_notes")
+    imported = subprocess.run([python, "-c", "import grader; print(grader.__file__)"], cwd=str(tmp_path),
+                              capture_output=True, text=True).stdout
+    assert imported.startswith(site), imported
