@@ -499,6 +499,10 @@ def run_batch(root, out_dir, course, jobs=None, shard=None, force=False, timeout
     scratch, lock = make_scratch()
     config = {"course": course.root, "scratch": scratch, **options}
     config["exercises"] = list(exercise_names)
+    # Starting the next worker early uses a core the current grading leaves idle; when every core
+    # already has a grading process, it only adds contention (measured on 2 cores: --jobs 2 went
+    # from 0.94 to 1.03 submissions per second without it, --jobs 1 gains from it).
+    config["prepare_next"] = 2 * jobs <= cpu_count()
     pool = Pool(todo, jobs, config, scratch, guard, confirm=needs_confirming) if todo else None
 
     def answers():

@@ -91,7 +91,8 @@ def grade_job(grader, course, config, job, following):
                                   job.seconds)
     try:
         report = grader.grade(job.folder, config["exercises"],
-                              prepare_next=following.folder if following else None)
+                              prepare_next=following.folder if following and config.get("prepare_next", True)
+                              else None)
     except (GraderError, UsageError) as exc:
         message = " ".join(str(exc).split())
         return placeholder_report(course, name, path, f"error: {message}", message,
