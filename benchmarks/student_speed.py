@@ -12,23 +12,14 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 
-PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from grade_speed import PROJECT, timed  # the benchmarks folder is on sys.path (the script's own)
+
 sys.path.insert(0, PROJECT)
-
-
-def timed(cmd, ok=(0,)):
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    elapsed = time.perf_counter() - start
-    if proc.returncode not in ok:
-        sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    return elapsed
 
 
 def watch_latencies(task, runs):

@@ -68,15 +68,23 @@ def grader_project_files():
                 files.append(("grader/README.md", fh.read()))
     else:  # the grader was installed from a wheel: describe the project from its metadata
         files.append(("grader/pyproject.toml", minimal_pyproject().encode()))
-    for folder, dirs, names in os.walk(PACKAGE_DIR):
+    files += tree_files(PACKAGE_DIR, os.path.dirname(PACKAGE_DIR), "grader/")
+    return files
+
+
+def tree_files(base, relative_to, prefix):
+    """(prefix + path relative to `relative_to`, bytes) of every file below `base`, in a stable
+    order, without caches and hidden files."""
+    files = []
+    for folder, dirs, names in os.walk(base):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not d.startswith("."))
         for name in sorted(names):
             if name.endswith((".pyc", ".pyo")) or name.startswith("."):
                 continue
             path = os.path.join(folder, name)
-            rel = os.path.relpath(path, os.path.dirname(PACKAGE_DIR))
+            rel = os.path.relpath(path, relative_to).replace(os.sep, "/")
             with open(path, "rb") as fh:
-                files.append((f"grader/{rel}", fh.read()))
+                files.append((prefix + rel, fh.read()))
     return files
 
 
@@ -99,16 +107,7 @@ def course_files(course):
     tests, assets."""
     files = []
     for top in ("exercises", os.path.join("tests", "exercises"), "assets_picture"):
-        base = os.path.join(course.root, top)
-        for folder, dirs, names in os.walk(base):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not d.startswith("."))
-            for name in sorted(names):
-                if name.endswith((".pyc", ".pyo")) or name.startswith("."):
-                    continue
-                path = os.path.join(folder, name)
-                rel = os.path.relpath(path, course.root).replace(os.sep, "/")
-                with open(path, "rb") as fh:
-                    files.append((f"course/{rel}", fh.read()))
+        files += tree_files(os.path.join(course.root, top), course.root, "course/")
     return files
 
 

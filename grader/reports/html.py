@@ -1,6 +1,6 @@
 """The class report: one self-contained HTML page over every student's JSON report.
 
-`render_class_report` takes the per-student reports of report-contract.md (each may carry an extra
+`render_class_report` takes the per-student reports of docs/report.md (each may carry an extra
 "batch_status": "graded", "empty" or "error: ...") and returns the page as a string. The page needs
 nothing outside itself: no network, no stylesheet or script file; the charts are inline SVG drawn
 here and the only script is a few lines that sort the students' table. Every piece of text that
