@@ -210,6 +210,28 @@ def walk(tree):
                         yield from visit(child, stmt, field, name)
 
 
+def named(stmt, name):
+    return getattr(stmt, "name", None) == name or (
+        isinstance(stmt, ast.Assign) and getattr(stmt.targets[0], "id", None) == name)
+
+
+def fingerprint(stmt):
+    """The code of a top-level definition as a mutant's id hashes it: without annotations and
+    docstrings, so that rewording those keeps the ids (and the judgements of the equivalent)."""
+    stmt = copy.deepcopy(stmt)
+    for node in ast.walk(stmt):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if is_docstring(node.body[0]) and len(node.body) > 1:
+                node.body = node.body[1:]
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            node.returns = None
+            for arg in node.args.posonlyargs + node.args.args + node.args.kwonlyargs + \
+                    [node.args.vararg, node.args.kwarg]:
+                if arg is not None:
+                    arg.annotation = None
+    return ast.unparse(stmt)
+
+
 def module_mutants(module, tasks):
     """Every mutant of solutions/<module>.py: dicts with id, module, tasks, line, kind, source."""
     with open(os.path.join(SOLUTIONS, f"{module}.py")) as fh:
@@ -231,11 +253,8 @@ def module_mutants(module, tasks):
                 compile(new_source, module, "exec")
             except (ValueError, SyntaxError, TypeError):
                 continue
-            top_source = next(ast.unparse(s) for s in mutated.body
-                              if getattr(s, "name", None) == top or (
-                                  isinstance(s, ast.Assign) and getattr(s.targets[0], "id", None) == top))
-            if top_source == next(ast.unparse(s) for s in tree.body if getattr(s, "name", None) == top or (
-                    isinstance(s, ast.Assign) and getattr(s.targets[0], "id", None) == top)):
+            top_source = fingerprint(next(s for s in mutated.body if named(s, top)))
+            if top_source == fingerprint(next(s for s in tree.body if named(s, top))):
                 continue  # the change vanished in unparsing (e.g. -1 written as a constant)
             digest = hashlib.sha1(top_source.encode()).hexdigest()[:8]
             found.append({"id": f"{module}.{top}.{digest}", "module": module, "tasks": owner_of[top],

@@ -483,12 +483,14 @@ def test_tensor_to_image_round_trip(student):
 
 @graded("tensor_to_image", points=2)
 def test_tensor_to_image_rounds_and_clamps(student):
-    for seed, shape in [(90, (3, 5, 7)), (91, (1, 4, 6)), (92, (3, 2, 9))]:
-        t = special_values(seed, *shape)
+    # The second one requires grad, as an image straight out of a model does.
+    for seed, shape, grad in [(90, (3, 5, 7), False), (91, (1, 4, 6), True), (92, (3, 2, 9), False)]:
+        t = special_values(seed, *shape).requires_grad_(grad)
         out, same = student.probe(to_image_keeps_input, t)
-        check_image(out, expected_image(t),
-                    f"tensor_to_image(tensor {shape} with 0.999, ties such as 2.5/255, -0.2 and 1.3) (each pixel "
-                    "torch.round(255 * value) clamped to [0, 255]: 0.999 -> 255, 1.3 -> 255, -0.2 -> 0)")
+        check_image(out, expected_image(t.detach()),
+                    f"tensor_to_image(tensor {shape}{', requiring grad,' if grad else ''} with 0.999, ties such "
+                    "as 2.5/255, -0.2 and 1.3) (each pixel torch.round(255 * value) clamped to [0, 255]: "
+                    "0.999 -> 255, 1.3 -> 255, -0.2 -> 0)")
         if not same:
             fail(f"tensor_to_image(t) changed t (shape {shape}) in place; scale a new tensor")
 
