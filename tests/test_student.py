@@ -286,3 +286,34 @@ def test_a_non_editable_install_grades_from_inside_a_course_in_the_same_sandbox(
     imported = subprocess.run([python, "-c", "import grader; print(grader.__file__)"], cwd=str(tmp_path),
                               capture_output=True, text=True).stdout
     assert imported.startswith(site), imported
+
+
+def test_a_task_no_test_checks_is_said_so_and_does_not_pass(tmp_path):
+    """A handout may hold no public test of a task: check says so and exits 1, list counts it apart."""
+    from grader.student import check as checking
+    from grader.student import progress
+    course = courses.find(PROJECT)
+
+    class NoTestsFor:
+        """A grader whose report holds the exercise's tests except those of `task`."""
+        def __init__(self, task):
+            self.task = task
+
+        def grade(self, submission, exercise_names=(), tasks=()):
+            tests = [{"id": f"test_transforms.py::test_{t.name}", "task": t.name, "status": "passed",
+                      "score": 1.0, "max_score": 1.0, "visibility": "visible", "message": ""}
+                     for t in course.by_name()["transforms"].tasks if t.name != self.task]
+            tests = [t for t in tests if not tasks or t["task"] in tasks]
+            return {"exercises": [{"name": "transforms", "status": "partial", "score": len(tests),
+                                   "max_score": len(tests), "tests": tests}],
+                    "score": len(tests), "max_score": len(tests), "percentage": 100.0}
+
+    result = checking.run_check(NoTestsFor("pad"), course, "pad", str(tmp_path))
+    assert not result.passed and result.exit_code == 1
+    assert "transforms.pad: no test checks it here" in result.text
+    assert "Nothing here checks pad" in result.text
+    other = checking.run_check(NoTestsFor("pad"), course, "random_crop", str(tmp_path))
+    assert other.passed and "transforms.random_crop: done" in other.text
+    listing = progress.render(NoTestsFor("pad").grade(str(tmp_path)), course, str(tmp_path))
+    assert "no test here" in listing.split(" pad ", 1)[1].splitlines()[0]
+    assert "1 task has no test here" in listing

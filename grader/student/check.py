@@ -47,7 +47,7 @@ def run_check(grader, course, target_name, submission, colour=False, exercises_o
     else:
         target = None
         report = grader.grade(submission, exercises_only or ())
-    results = explain.task_results(report, course)
+    results = explain.task_results(report, course, only=[t.name for t in target.tasks] if target else ())
     out = explain.Writer(colour)
     where = "public tests" if course.is_handout else "hidden tests"
     if target is not None:
@@ -64,6 +64,8 @@ def run_check(grader, course, target_name, submission, colour=False, exercises_o
     unfinished_here = [r for r in shown_results if r.state in (explain.FAILING, explain.NOT_STARTED)]
     passed = not any(r.state in (explain.FAILING, explain.NOT_STARTED)
                      for r in (shown_results if target is not None else results))
+    if target is not None and all(r.state == explain.UNCHECKED for r in shown_results):
+        passed = False  # nothing was checked: no reason to say it passes
     out.add()
     out.add(next_step(course, target, shown_results, unfinished_here, passed))
     return CheckResult(target_name or "", passed, results, report, out.text())
@@ -79,6 +81,8 @@ def next_step(course, target, shown_results, unfinished, passed):
                f"for a hint, run `grader hint {first.task}`"
     if target is None:
         return "Every task is done. Well done!" if passed else "Nothing left to check here."
+    if all(r.state == explain.UNCHECKED for r in shown_results):
+        return f"Nothing here checks {target.name}; it is graded when you hand in."
     last = target.tasks[-1].name
     following = next_task_after(course, last)
     if following:

@@ -11,8 +11,10 @@ import re
 from dataclasses import dataclass, field
 
 DONE, FAILING, NOT_STARTED, SKIPPED = "done", "failing", "not started", "skipped"
-MARKS = {DONE: "✓", FAILING: "✗", NOT_STARTED: "·", SKIPPED: "-"}
-COLOURS = {DONE: "green", FAILING: "red", NOT_STARTED: "yellow", SKIPPED: "bright_black"}
+UNCHECKED = "no test here"  # a handout may hold no public test of a task
+MARKS = {DONE: "✓", FAILING: "✗", NOT_STARTED: "·", SKIPPED: "-", UNCHECKED: "?"}
+COLOURS = {DONE: "green", FAILING: "red", NOT_STARTED: "yellow", SKIPPED: "bright_black",
+           UNCHECKED: "bright_black"}
 SHOWN_PER_TASK = 3  # failed tests shown in full for one task; the rest are counted
 OUTPUT_LINES = 8  # lines of the student's own output shown under a failure
 
@@ -68,8 +70,9 @@ def task_state(tests):
     return FAILING
 
 
-def task_results(report, course):
-    """Per task, in the course's order, for the exercises the report holds."""
+def task_results(report, course, only=()):
+    """Per task, in the course's order, for the exercises the report holds (a task without any
+    test that ran here is UNCHECKED; `only` names the tasks that were asked for)."""
     out = []
     graded = {ex["name"]: ex for ex in report["exercises"]}
     for ex in course.exercises:
@@ -84,6 +87,8 @@ def task_results(report, course):
                                           [{"id": f"{ex.name}.py", "status": "error", "task": task.name,
                                             "message": entry.get("message", ""), "score": 0,
                                             "max_score": 0}]))
+                elif not only or task.name in only:
+                    out.append(TaskResult(ex.name, task.name, UNCHECKED))
                 continue
             ran = [t for t in tests if t["status"] != "skipped"]
             out.append(TaskResult(ex.name, task.name, task_state(tests),
@@ -173,6 +178,10 @@ def describe_task(out, result, submission, shown_folder, detail=True):
         line = definition_line(submission, result.exercise, result.task)
         spot = f"{os.path.join(shown_folder, result.exercise + '.py')}" + (f", line {line}" if line else "")
         out.add(f"{mark} {where}: not started (it still raises NotImplementedError; write it in {spot})")
+        return
+    if result.state == UNCHECKED:
+        out.add(f"{mark} {where}: no test checks it here (a handout's public tests leave some tasks "
+                "to the hidden tests)")
         return
     if result.state == SKIPPED:
         out.add(f"{mark} {where}: not checked here ({result.tests[0].get('message', 'skipped')})")

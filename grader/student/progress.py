@@ -36,9 +36,17 @@ def render(report, course, submission, colour=False):
             mark = out.style(explain.MARKS[r.state], fg=explain.COLOURS[r.state])
             out.add(f"    {mark} {r.task.ljust(width)}  {r.state}")
     done = sum(r.state == explain.DONE for r in results)
+    checked = [r for r in results if r.state != explain.UNCHECKED]
     out.add()
-    out.add(f"{progress_bar(done, len(results))} {done}/{len(results)} tasks done, "
-            f"{report['score']:g}/{report['max_score']:g} points ({report['percentage']:g}%)")
+    out.add(f"{progress_bar(done, len(checked))} {done}/{len(checked)} tasks done, "
+            f"{report['score']:g}/{report['max_score']:g} points ({report['percentage']:g}%)"
+            + unchecked_note(len(results) - len(checked)))
+
+
+def unchecked_note(count):
+    if not count:
+        return ""
+    return f"; {count} task has no test here" if count == 1 else f"; {count} tasks have no test here"
     nxt = next((r for r in results if r.state in (explain.FAILING, explain.NOT_STARTED)), None)
     if nxt is not None:
         out.add(f"Next: `grader check {nxt.task}`")
