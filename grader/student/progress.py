@@ -41,13 +41,13 @@ def render(report, course, submission, colour=False):
     out.add(f"{progress_bar(done, len(checked))} {done}/{len(checked)} tasks done, "
             f"{report['score']:g}/{report['max_score']:g} points ({report['percentage']:g}%)"
             + unchecked_note(len(results) - len(checked)))
+    nxt = next((r for r in results if r.state in (explain.FAILING, explain.NOT_STARTED)), None)
+    if nxt is not None:
+        out.add(f"Next: `grader check {nxt.task}`")
+    return out.text()
 
 
 def unchecked_note(count):
     if not count:
         return ""
     return f"; {count} task has no test here" if count == 1 else f"; {count} tasks have no test here"
-    nxt = next((r for r in results if r.state in (explain.FAILING, explain.NOT_STARTED)), None)
-    if nxt is not None:
-        out.add(f"Next: `grader check {nxt.task}`")
-    return out.text()
