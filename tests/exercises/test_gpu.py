@@ -319,7 +319,14 @@ def test_cuda_to_numpy_cuda_stand_in(student):
 
 
 # ---------------------------------------------------------------- parallelize
-@graded("parallelize", points=2, visible=True)
+@graded("parallelize", points=1, visible=True)
+def test_parallelize_with_gpus_faked(student):
+    # No GPU needed: torch.cuda reports 0, 1 or 2 GPUs; nn.DataParallel is a recording stand-in.
+    for gpus in (0, 1, 2):
+        check_parallelize_faked(student, gpus)
+
+
+@graded("parallelize", points=2)
 def test_parallelize_model_works(student):
     x = seeded_tensor(20, 4, 5)
     out, facts, expected, got = student.probe(parallelize_on_cpu_model, x, student.ship(reference_pick_device))
