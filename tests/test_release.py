@@ -140,8 +140,44 @@ def test_no_solution_and_no_hidden_test_in_it(handout):
             shipped = re.search(rf"^def {test.name}\(", public, re.M)
             left_out = f"left out {m}::{test.name}: it uses a reference implementation" in output
             assert bool(shipped) != left_out, test.name
-    # A correct train_step stands in for the submission's while fit is graded: it stays home.
-    assert "left out training::test_fit_history" in output and "correct_train_step" not in text
+    # A correct train_step stands in for the submission's while the hidden fit tests grade: it stays home
+    # (every visible test of this course compares with literal values; the next test leaves one out).
+    assert "correct_train_step" not in text and "reference_train_step" not in text
+
+
+def test_a_visible_test_using_a_reference_implementation_is_left_out():
+    from grader.instructor.release import public_tests, solution_functions
+    source = '''"""Hidden tests: fit."""
+
+from grader.testing import check_equal, graded
+
+
+def correct_train_step(model, optimizer, loss_fn, x, y):
+    optimizer.zero_grad()
+    loss = loss_fn(model(x), y)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def epochs_of(history):
+    return len(history)
+
+
+@graded("fit", points=1, visible=True)
+def test_fit_against_a_correct_step(student):
+    check_equal(student.fit(correct_train_step), [1.0])
+
+
+@graded("fit", points=1, visible=True)
+def test_fit_length(student):
+    check_equal(epochs_of(student.fit(None)), 1)
+'''
+    tests = public_tests(source, solution_functions(SOLUTIONS))
+    assert tests.shipped == ["test_fit_length"]
+    assert list(tests.dropped) == ["test_fit_against_a_correct_step"]
+    assert "correct_train_step ~ solutions/training.py:train_step" in tests.dropped["test_fit_against_a_correct_step"]
+    assert "def correct_train_step" not in tests.text and "def epochs_of" in tests.text
 
 
 # ---------------------------------------------------------------- OUT

@@ -30,8 +30,9 @@ def parallelize_with_gpus_faked(student, gpus):
         def forward(self, *args, **kwargs):
             return self.module(*args, **kwargs)
 
-    def meta_pick_device(prefer_gpu=True):
-        return torch.device("meta" if prefer_gpu and torch.cuda.is_available() else "cpu")
+    def faked_pick_device(prefer_gpu=True):
+        # What pick_device() gives here, fixed by the test: meta (for cuda) when GPUs are faked, else cpu.
+        return torch.device("meta" if gpus else "cpu")
 
     model = nn.Sequential(nn.Linear(5, 8), nn.ReLU(), nn.Linear(8, 3))
     saved = (torch.cuda.is_available, torch.cuda.device_count, torch.nn.DataParallel,
@@ -40,8 +41,8 @@ def parallelize_with_gpus_faked(student, gpus):
     torch.cuda.device_count = lambda: gpus
     torch.nn.DataParallel = torch.nn.parallel.DataParallel = DataParallelStandIn
     try:
-        # parallelize is graded on its own: a correct pick_device (meta for cuda) stands in for the submission's.
-        with stand_in(student.gpu, "pick_device", meta_pick_device):
+        # parallelize is graded on its own: the device pick_device() must give stands in for the submission's.
+        with stand_in(student.gpu, "pick_device", faked_pick_device):
             out = student.gpu.parallelize(model)
     finally:
         (torch.cuda.is_available, torch.cuda.device_count, torch.nn.DataParallel,
@@ -319,7 +320,14 @@ def test_cuda_to_numpy_cuda_stand_in(student):
 
 
 # ---------------------------------------------------------------- parallelize
-@graded("parallelize", points=2, visible=True)
+@graded("parallelize", points=1, visible=True)
+def test_parallelize_with_gpus_faked(student):
+    # No GPU needed: torch.cuda reports 0, 1 or 2 GPUs; nn.DataParallel is a recording stand-in.
+    for gpus in (0, 1, 2):
+        check_parallelize_faked(student, gpus)
+
+
+@graded("parallelize", points=2)
 def test_parallelize_model_works(student):
     x = seeded_tensor(20, 4, 5)
     out, facts, expected, got = student.probe(parallelize_on_cpu_model, x, student.ship(reference_pick_device))

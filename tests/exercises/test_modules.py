@@ -689,7 +689,34 @@ def check_names(student, calls):
                  "must only read them")
 
 
-@graded("parameter_names", points=2, visible=True)
+def names_of_small_model(student):
+    """parameter_names(model) and parameter_names(model, trainable_only=False) for model =
+    nn.Sequential(conv=nn.Conv2d(1, 2, 3), bn=nn.BatchNorm2d(2), head=nn.Linear(2, 1)) with conv.bias frozen"""
+    from collections import OrderedDict
+    model = nn.Sequential(OrderedDict([("conv", nn.Conv2d(1, 2, 3)), ("bn", nn.BatchNorm2d(2)),
+                                       ("head", nn.Linear(2, 1))]))
+    model.conv.bias.requires_grad_(False)
+    flags = [p.requires_grad for p in model.parameters()]
+    trainable = student.modules.parameter_names(model)
+    every = student.modules.parameter_names(model, trainable_only=False)
+    return trainable, every, flags == [p.requires_grad for p in model.parameters()]
+
+
+@graded("parameter_names", points=1, visible=True)
+def test_parameter_names_small_model(student):
+    trainable, every, unchanged = student.probe(names_of_small_model)
+    model = "nn.Sequential(conv=Conv2d(1, 2, 3), bn=BatchNorm2d(2), head=Linear(2, 1)) with conv.bias frozen"
+    # Registration order (not alphabetical); BatchNorm's running_mean, running_var and num_batches_tracked
+    # are buffers, not parameters.
+    check_equal(trainable, ["conv.weight", "bn.weight", "bn.bias", "head.weight", "head.bias"],
+                what=f"parameter_names({model}) (trainable ones only, in the model's order)")
+    check_equal(every, ["conv.weight", "conv.bias", "bn.weight", "bn.bias", "head.weight", "head.bias"],
+                what=f"parameter_names({model}, trainable_only=False) (all of them, in the model's order)")
+    if not unchanged:
+        fail("parameter_names(model) changed requires_grad on the model's parameters; it must only read them")
+
+
+@graded("parameter_names", points=2)
 def test_parameter_names_in_model_order(student):
     check_names(student, [("conv_bn_head", {}), ("conv_bn_head", {"trainable_only": False})])
 

@@ -50,6 +50,44 @@ def optimizer_two_steps(student, base_lr, classifier_lr, momentum):
     return [(p.detach() - b) for p, b in zip(model.parameters(), before)]
 
 
+def steps_on_one_weight(student, w, x, y, lr, calls):
+    """train_step(model, SGD(model.parameters(), lr), MSELoss(), x, y), `calls` times, on model = nn.Linear(1, 1,
+    bias=False) with weight w"""
+    model = nn.Linear(1, 1, bias=False)
+    with torch.no_grad():
+        model.weight.fill_(w)
+    sgd = torch.optim.SGD(model.parameters(), lr=lr)
+    losses, weights = [], []
+    for _ in range(calls):
+        losses.append(student.training.train_step(model, sgd, nn.MSELoss(), x, y))
+        weights.append(model.weight.item())
+    return losses, weights
+
+
+def fit_with_scripted_steps(student, epochs, lr):
+    """fit(model, DataLoader(TensorDataset(X, y), batch_size=2) of 5 samples, nn.MSELoss(), epochs, lr), with a
+    scripted stand-in for train_step that trains nothing and returns 1.0, 2.0, 3.0, ... call after call"""
+    model = nn.Sequential(nn.Linear(2, 1))
+    X = torch.arange(10.0).reshape(5, 2)
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X, X[:, :1]), batch_size=2)
+    loss_fn = nn.MSELoss()
+    calls = []
+
+    def scripted_step(model_, optimizer, loss_fn_, x, y):
+        group = optimizer.param_groups[0] if isinstance(optimizer, torch.optim.Optimizer) else {}
+        calls.append({"optimizer": id(optimizer), "type": type(optimizer).__name__,
+                      "lr": group.get("lr"), "momentum": group.get("momentum"),
+                      "params": [id(p) for g in getattr(optimizer, "param_groups", []) for p in g["params"]],
+                      "same_model": model_ is model, "same_loss_fn": loss_fn_ is loss_fn,
+                      "first_x": float(x[0, 0])})
+        return float(len(calls))
+
+    # fit is graded on its own: train_step has its own tests.
+    with stand_in(student.training, "train_step", scripted_step):
+        history = student.training.fit(model, loader, loss_fn, epochs, lr)
+    return history, calls, [id(p) for p in model.parameters()]
+
+
 def correct_train_step(model, optimizer, loss_fn, x, y):
     """Shipped to the worker to stand in for the submission's train_step while fit is graded."""
     optimizer.zero_grad()
@@ -142,7 +180,30 @@ def check_params(got, expected, what):
 
 
 # ---------------------------------------------------------------- train_step
-@graded("train_step", points=2, visible=True)
+@graded("train_step", points=1, visible=True)
+def test_train_step_one_weight(student):
+    x, y = torch.tensor([[3.0]]), torch.tensor([[0.0]])
+    losses, weights = student.probe(steps_on_one_weight, 2.0, x, y, 0.01, 2)
+    what = "train_step(model, SGD(lr=0.01), MSELoss(), x=[[3.0]], y=[[0.0]]) on nn.Linear(1, 1, bias=False) with weight 2"
+    for k, loss in enumerate(losses):
+        if not isinstance(loss, float):
+            fail(f"call {k + 1} of {what} returned {type(loss).__name__} {loss!r:.80}, expected a Python float: "
+                 "return loss.item()")
+    # By hand: the prediction 2 * 3 = 6, the loss (6 - 0)^2 = 36, the gradient 2 * 6 * 3 = 36, the weight
+    # 2 - 0.01 * 36 = 1.64; then the prediction 4.92, the loss 24.2064, the gradient 29.52 (this batch's
+    # only), the weight 1.64 - 0.2952 = 1.3448.
+    check_close(losses[0], 36.0, rtol=1e-5, atol=1e-6,
+                what=f"the loss returned by {what} (the loss before the update)")
+    check_close(weights[0], 1.64, rtol=1e-5, atol=1e-6,
+                what=f"the weight after {what} (one SGD step: 2 - 0.01 * 36)")
+    check_close(losses[1], 24.2064, rtol=1e-5, atol=1e-6,
+                what=f"the loss returned by a second call of {what} (the weight is 1.64 now)")
+    check_close(weights[1], 1.3448, rtol=1e-5, atol=1e-6,
+                what=f"the weight after a second call of {what} (1.64 - 0.01 * 29.52: the second step follows "
+                     "its own gradient only, so clear the old one first)")
+
+
+@graded("train_step", points=2)
 def test_train_step_one_step(student):
     for seed, loss_kind, lr in [(1, "mse", 0.1), (2, "ce", 0.5)]:
         params, batches = mlp_params(seed), [batch(seed + 10, 6, loss_kind)]
@@ -240,7 +301,37 @@ def run_fit(student, seed, n, batch_size, epochs, lr):
     return what, history, want_history, after, want_after
 
 
-@graded("fit", points=2, visible=True)
+@graded("fit", points=1, visible=True)
+def test_fit_history_and_optimizer(student):
+    history, calls, params = student.probe(fit_with_scripted_steps, 2, 0.05)
+    what = ("fit(model, loader of 5 samples in batches of 2, MSELoss(), epochs=2, lr=0.05) with train_step "
+            "standing in, returning the losses 1.0, 2.0, 3.0 (epoch 1) and 4.0, 5.0, 6.0 (epoch 2)")
+    if not isinstance(history, list):
+        fail(f"{what} returned {type(history).__name__}, expected a list with one float per epoch")
+    check_equal(len(calls), 6, what=f"the number of train_step calls in {what} (3 batches an epoch, 2 epochs)")
+    check_equal([c["first_x"] for c in calls], [0.0, 4.0, 8.0, 0.0, 4.0, 8.0],
+                what=f"x[0, 0] of the batches train_step got in {what} (each batch of the loader, every epoch)")
+    first = calls[0]
+    if first["type"] != "SGD":
+        fail(f"{what} gave train_step a {first['type']}, expected a torch.optim.SGD")
+    check_close(first["lr"], 0.05, rtol=1e-9, atol=0, what=f"the learning rate of the optimizer of {what}")
+    check_close(first["momentum"], 0.0, rtol=0, atol=0, what=f"the momentum of the optimizer of {what} (plain SGD)")
+    if sorted(first["params"]) != sorted(params):
+        fail(f"{what}: the optimizer does not hold exactly the model's parameters (model.parameters())")
+    if len({c["optimizer"] for c in calls}) != 1:
+        fail(f"{what} gave train_step {len({c['optimizer'] for c in calls})} different optimizers; make one "
+             "for the whole run")
+    if not all(c["same_model"] and c["same_loss_fn"] for c in calls):
+        fail(f"{what} did not hand train_step the model and the loss_fn it was given")
+    for i, value in enumerate(history):
+        if not isinstance(value, float):
+            fail(f"{what} returned {type(value).__name__} {value!r:.80} for epoch {i}, expected a Python float")
+    check_close(history, [2.0, 5.0], rtol=1e-9, atol=0,
+                what=f"{what} (the history: each epoch's own plain average of its batch losses, "
+                     "(1 + 2 + 3) / 3 and (4 + 5 + 6) / 3)")
+
+
+@graded("fit", points=2)
 def test_fit_history(student):
     what, history, want, _, _ = run_fit(student, 30, 12, 4, 2, 0.1)
     check_close(history, want, rtol=1e-4, atol=1e-6,

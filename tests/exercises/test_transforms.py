@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from grader.testing import check_close, check_tensor, fail, graded, seeded_tensor, stand_in
+from grader.testing import check_close, check_equal, check_tensor, fail, graded, seeded_tensor, stand_in
 
 IMAGES = os.path.join(os.path.dirname(__file__), "..", "..", "assets_picture", "images")
 
@@ -66,6 +66,41 @@ def preprocess_on_its_own(student, img, steps):
         return student.transforms.preprocess(img)
 
 
+def preprocess_traced(student, img):
+    """preprocess(L image), with tracing stand-ins for resize_short_side, center_crop, image_to_tensor,
+    normalize and compose: each step only writes down what it was asked to do"""
+    import contextlib
+
+    def trace(x):
+        # What was done to the L image so far: a list of steps ("convert('RGB')" for a converted image).
+        if isinstance(x, Image.Image):
+            return [] if x.mode == "L" else [f"convert({x.mode!r})"]
+        return list(x)
+
+    def channels(values):
+        return [round(float(v), 4) for v in torch.as_tensor(values, dtype=torch.float64).expand(3)]
+
+    def traced_compose(*steps):
+        # Each step is tried on its own on the pipeline's input (no composing here): what it adds is its part.
+        def pipeline(x):
+            done = trace(x)
+            return done + [op for step in steps for op in trace(step(x))[len(done):]]
+        return pipeline
+
+    steps = {
+        "resize_short_side": lambda img, size: trace(img) + [f"resize_short_side({size})"],
+        "center_crop": lambda img, size: trace(img) + [f"center_crop({size})"],
+        "image_to_tensor": lambda img: trace(img) + ["image_to_tensor"],
+        "normalize": lambda t, mean, std: trace(t) + [f"normalize({channels(mean)}, {channels(std)})"],
+        "compose": traced_compose,
+    }
+    with contextlib.ExitStack() as stack:
+        # preprocess is graded on its own: each step it builds on has its own tests.
+        for name, step in steps.items():
+            stack.enter_context(stand_in(student.transforms, name, step))
+        return student.transforms.preprocess(img)
+
+
 def reference_compose(*steps):
     def composed(x):
         for step in steps:
@@ -89,6 +124,13 @@ def check_image(out, expected, what):
         fail(f"{what} returned the right size but different pixels: {int(bad.sum())} of {bad.size} values "
              f"differ; first at (row, col{', channel' if got.ndim == 3 else ''}) {index}: got {got[index]}, "
              f"expected {want[index]}")
+
+
+def image_of(mode, rows):
+    """A small image written out pixel by pixel: rows of gray values (mode L) or of (r, g, b)."""
+    img = Image.new(mode, (len(rows[0]), len(rows)))
+    img.putdata([pixel for row in rows for pixel in row])
+    return img
 
 
 def expected_resize(img, size):
@@ -125,7 +167,26 @@ def expected_preprocess(img):
 
 
 # ---------------------------------------------------------------- resize_short_side
-@graded("resize_short_side", points=2, visible=True)
+@graded("resize_short_side", points=1, visible=True)
+def test_resize_short_side_small_images(student):
+    # The expected pixels were computed once with PIL's img.resize(new_size, Image.BILINEAR).
+    landscape = image_of("L", [[0, 40, 80, 120, 160, 200, 240],
+                               [250, 10, 90, 30, 170, 60, 220],
+                               [5, 255, 15, 245, 25, 235, 35]])
+    out = student.resize_short_side(landscape, 2)
+    check_image(out, image_of("L", [[66, 73, 139, 193],
+                                    [123, 101, 122, 131]]),
+                "resize_short_side(L image 7x3, 2) (expected 4x2: the long side is int(2 * 7 / 3) = int(4.67) = 4, "
+                "resized with Image.BILINEAR)")
+    portrait = image_of("L", [[0, 100, 200], [50, 150, 250], [255, 0, 128], [10, 20, 30], [90, 180, 45]])
+    out = student.resize_short_side(portrait, 4)
+    check_image(out, image_of("L", [[0, 63, 138, 200], [38, 101, 176, 238], [170, 103, 106, 179],
+                                    [153, 63, 38, 87], [30, 49, 50, 34], [90, 146, 129, 45]]),
+                "resize_short_side(L image 3x5, 4) (expected 4x6: the long side is int(4 * 5 / 3) = int(6.67) = 6, "
+                "resized with Image.BILINEAR)")
+
+
+@graded("resize_short_side", points=2)
 def test_resize_short_side_landscape(student):
     img = load("rgb_landscape.png")
     for size in (120, 300):
@@ -156,7 +217,19 @@ def test_resize_short_side_leaves_input(student):
 
 
 # ---------------------------------------------------------------- center_crop
-@graded("center_crop", points=2, visible=True)
+@graded("center_crop", points=1, visible=True)
+def test_center_crop_small_image(student):
+    # Each pixel is 10 * row + column, so the crop shows where its box was.
+    img = image_of("L", [[10 * r + c for c in range(6)] for r in range(4)])
+    out = student.center_crop(img, 3)
+    check_image(out, image_of("L", [[2, 3, 4],
+                                    [12, 13, 14],
+                                    [22, 23, 24]]),
+                "center_crop(L image 6x4 whose pixel (row, col) is 10 * row + col, 3) (expected the box left=2, "
+                "top=0: left = int(round(1.5)) = 2 and top = int(round(0.5)) = 0, Python's round)")
+
+
+@graded("center_crop", points=2)
 def test_center_crop_landscape(student):
     img = load("rgb_landscape.png")
     for size in (200, 100):
@@ -187,7 +260,22 @@ def test_center_crop_portrait_gray_and_input(student):
 
 
 # ---------------------------------------------------------------- image_to_tensor
-@graded("image_to_tensor", points=2, visible=True)
+@graded("image_to_tensor", points=1, visible=True)
+def test_image_to_tensor_small_rgb(student):
+    img = image_of("RGB", [[(255, 0, 51), (102, 153, 204), (0, 255, 0)],
+                           [(51, 51, 255), (204, 102, 0), (153, 204, 102)]])
+    out = student.image_to_tensor(img)
+    check_tensor(out, shape=(3, 2, 3), dtype=torch.float32,
+                 what="image_to_tensor(RGB image 3x2) (C, H, W)")
+    # Channel by channel, each pixel / 255 (51 / 255 = 0.2).
+    expected = torch.tensor([[[1.0, 0.4, 0.0], [0.2, 0.8, 0.6]],    # red
+                             [[0.0, 0.6, 1.0], [0.2, 0.4, 0.8]],    # green
+                             [[0.2, 0.8, 0.0], [1.0, 0.0, 0.4]]])   # blue
+    check_close(out, expected, rtol=1e-6, atol=1e-6,
+                what="image_to_tensor(RGB image 3x2) (out[c, row, col] is band c of pixel (row, col) / 255)")
+
+
+@graded("image_to_tensor", points=2)
 def test_image_to_tensor_rgb(student):
     img = load("rgb_landscape.png")
     out = student.image_to_tensor(img)
@@ -228,6 +316,20 @@ def expected_normalize(t, mean, std):
 
 
 @graded("normalize", points=1, visible=True)
+def test_normalize_small_tensor(student):
+    t = torch.tensor([[[0.5, 1.0], [0.25, 0.0]],
+                      [[0.0, -1.0], [2.25, 0.75]]])
+    # Two channels and two columns: a mean that broadcasts over the columns goes unnoticed by the shape.
+    out, same = student.probe(normalize_keeps_input, t, [0.5, 0.25], [0.5, 2.0])
+    check_tensor(out, shape=(2, 2, 2), dtype=torch.float32, what="normalize(t (2, 2, 2), [0.5, 0.25], [0.5, 2.0])")
+    check_close(out, torch.tensor([[[0.0, 1.0], [-0.5, -1.0]],           # (t[0] - 0.5) / 0.5
+                                   [[-0.125, -0.625], [1.0, 0.25]]]),    # (t[1] - 0.25) / 2.0
+                what="normalize(t (2, 2, 2), [0.5, 0.25], [0.5, 2.0]) (channel c is (t[c] - mean[c]) / std[c])")
+    if not same:
+        fail("normalize(t, mean, std) changed t in place; compute (t - mean) / std as a new tensor")
+
+
+@graded("normalize", points=1)
 def test_normalize_values(student):
     t = seeded_tensor(40, 3, 4, 5)
     mean, std = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
@@ -288,7 +390,16 @@ def test_compose_order_and_reuse(student):
 
 
 # ---------------------------------------------------------------- preprocess
-@graded("preprocess", points=2, visible=True)
+@graded("preprocess", points=1, visible=True)
+def test_preprocess_steps_in_order(student):
+    img = image_of("L", [[0, 64, 128, 255], [32, 96, 160, 224], [16, 48, 80, 112]])
+    steps = student.probe(preprocess_traced, img)
+    check_equal(steps, ["convert('RGB')", "resize_short_side(224)", "center_crop(224)", "image_to_tensor",
+                        "normalize([0.5, 0.5, 0.5], [0.5, 0.5, 0.5])"],
+                what="preprocess(L image 4x3), each step traced (the steps it applied, first to last)")
+
+
+@graded("preprocess", points=2)
 def test_preprocess_rgb(student):
     img = load("rgb_landscape.png")
     out = preprocess_alone(student, img)
@@ -338,7 +449,19 @@ def describe(img):
     return f"{img.mode} image {img.size[0]}x{img.size[1]}"
 
 
-@graded("pad", points=2, visible=True)
+@graded("pad", points=1, visible=True)
+def test_pad_small_rgb_int_fill(student):
+    img = image_of("RGB", [[(200, 10, 30), (5, 250, 90)]])
+    out = student.pad(img, 1, 50)
+    grey = (50, 50, 50)
+    check_image(out, image_of("RGB", [[grey, grey, grey, grey],
+                                      [grey, (200, 10, 30), (5, 250, 90), grey],
+                                      [grey, grey, grey, grey]]),
+                "pad(RGB image 2x1 [(200, 10, 30), (5, 250, 90)], 1, 50) (size 4x3, the picture at (1, 1), the "
+                "border (50, 50, 50): an int fill means that value in every band)")
+
+
+@graded("pad", points=2)
 def test_pad_rgb_tuple_fill_and_gray_default(student):
     img = load("rgb_landscape.png")
     out = student.pad(img, 3, (10, 200, 30))
@@ -375,8 +498,8 @@ def test_pad_negative_raises(student):
 
 # ---------------------------------------------------------------- random_crop
 def crops_from_seed(student, img, size, seed, count, global_seed):
-    """random_crop(img, size, g) several times with g = torch.Generator().manual_seed(seed), the global RNG
-    seeded with another number"""
+    """random_crop(img, size, g) several times, g a torch.Generator seeded with `seed` and the global RNG
+    with another number"""
     generator = torch.Generator().manual_seed(seed)
     torch.manual_seed(global_seed)
     before = torch.get_rng_state()
@@ -421,7 +544,23 @@ def check_crops(student, img, size, seed, count, global_seed):
              "the generator it is given")
 
 
-@graded("random_crop", points=2, visible=True)
+@graded("random_crop", points=1, visible=True)
+def test_random_crop_small_image(student):
+    # Each pixel is 10 * row + column, so a crop shows where its box was.
+    img = image_of("L", [[10 * r + c for c in range(8)] for r in range(6)])
+    crops, untouched = student.probe(crops_from_seed, img, 3, 3, 3, 12)
+    # Drawn once from torch.Generator().manual_seed(3): i = randint(0, 6 - 3 + 1), then j = randint(0, 8 - 3 + 1),
+    # three times: (2, 2), (1, 3), (0, 0).
+    for k, (i, j) in enumerate([(2, 2), (1, 3), (0, 0)]):
+        check_image(crops[k], image_of("L", [[10 * (i + r) + j + c for c in range(3)] for r in range(3)]),
+                    f"call {k + 1} of random_crop(L image 8x6 whose pixel (row, col) is 10 * row + col, 3, g) with "
+                    f"g = torch.Generator().manual_seed(3) (expected top i={i}, left j={j}: i drawn first from g, "
+                    "then j, each with torch.randint(0, side - size + 1, (1,), generator=g))")
+    if not untouched:
+        fail("random_crop(img, 3, g) changed torch's global random state; draw only from the generator it is given")
+
+
+@graded("random_crop", points=2)
 def test_random_crop_from_the_generator(student):
     check_crops(student, load("rgb_landscape.png"), 224, 0, 3, 11)
 
@@ -471,7 +610,24 @@ def special_values(seed, channels, h, w):
     return t
 
 
-@graded("tensor_to_image", points=2, visible=True)
+@graded("tensor_to_image", points=1, visible=True)
+def test_tensor_to_image_small_tensors(student):
+    t = torch.tensor([[[0.0, 0.999], [1.5, 0.25]],     # red
+                      [[1.0, -0.2], [0.75, 0.6]],      # green
+                      [[0.4, 0.05], [0.9, 0.35]]])     # blue
+    out = student.tensor_to_image(t)
+    check_image(out, image_of("RGB", [[(0, 255, 102), (255, 0, 13)],
+                                      [(255, 191, 230), (64, 153, 89)]]),
+                "tensor_to_image(tensor (3, 2, 2) with 0.999, 1.5 and -0.2 among its values) (pixel (row, col) "
+                "is (t[0, row, col], t[1, row, col], t[2, row, col]), each torch.round(255 * value) clamped to "
+                "[0, 255]: 0.999 -> 255, 1.5 -> 255, -0.2 -> 0, 0.05 -> 13)")
+    gray = torch.tensor([[[0.999, -0.2, 0.25], [1.5, 0.6, 0.0]]])
+    out = student.tensor_to_image(gray)
+    check_image(out, image_of("L", [[255, 0, 64], [255, 153, 0]]),
+                "tensor_to_image(tensor (1, 2, 3)) (one channel: mode L)")
+
+
+@graded("tensor_to_image", points=2)
 def test_tensor_to_image_round_trip(student):
     for name in ("rgb_landscape.png", "gray.png", "odd_size.png"):
         img = load(name)
