@@ -27,22 +27,30 @@ def timed(cmd):
     return elapsed
 
 
+FLOOR = [sys.executable, "-c", "import torch, pytest"]
+
+
+def against_floor(label, cmd, runs):
+    """Median wall time of `cmd` and of the floor, interleaved; prints both and their ratio."""
+    timed(FLOOR), timed(cmd)  # warm the file cache
+    floors, times = [], []
+    for _ in range(runs):
+        floors.append(timed(FLOOR))
+        times.append(timed(cmd))
+    floor, median = statistics.median(floors), statistics.median(times)
+    print(f"floor  {'python -c ' + repr('import torch, pytest'):<36} median {floor:.2f} s  "
+          f"({', '.join(f'{x:.2f}' for x in floors)})")
+    print(f"{label:<43} median {median:.2f} s  ({', '.join(f'{x:.2f}' for x in times)})")
+    print(f"ratio  {median / floor:.2f}x")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--submission", default="solutions")
     opts = parser.parse_args()
-    floor_cmd = [sys.executable, "-c", "import torch, pytest"]
     grade_cmd = [sys.executable, "-m", "grader.cli", "grade", opts.submission, "--output", os.devnull, "-q"]
-    timed(floor_cmd), timed(grade_cmd)  # warm the file cache
-    floors, grades = [], []
-    for _ in range(opts.runs):
-        floors.append(timed(floor_cmd))
-        grades.append(timed(grade_cmd))
-    floor, grade = statistics.median(floors), statistics.median(grades)
-    print(f"floor  python -c 'import torch, pytest'   median {floor:.2f} s  ({', '.join(f'{x:.2f}' for x in floors)})")
-    print(f"grade  grader grade {opts.submission:<19} median {grade:.2f} s  ({', '.join(f'{x:.2f}' for x in grades)})")
-    print(f"ratio  {grade / floor:.2f}x")
+    against_floor(f"grade  grader grade {opts.submission}", grade_cmd, opts.runs)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 
-from grade_speed import PROJECT, timed  # the benchmarks folder is on sys.path (the script's own)
+from grade_speed import PROJECT, against_floor  # the benchmarks folder is on sys.path (the script's own)
 
 sys.path.insert(0, PROJECT)
 
@@ -71,17 +71,8 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--task", default="swap_last_two")
     opts = parser.parse_args()
-    floor_cmd = [sys.executable, "-c", "import torch, pytest"]
     check_cmd = [sys.executable, "-m", "grader", "check", opts.task, "--submission", "solutions"]
-    timed(floor_cmd), timed(check_cmd)  # warm the file cache
-    floors, checks = [], []
-    for _ in range(opts.runs):
-        floors.append(timed(floor_cmd))
-        checks.append(timed(check_cmd))
-    floor, check = statistics.median(floors), statistics.median(checks)
-    print(f"floor  python -c 'import torch, pytest'      median {floor:.2f} s  ({', '.join(f'{x:.2f}' for x in floors)})")
-    print(f"check  grader check {opts.task:<22} median {check:.2f} s  ({', '.join(f'{x:.2f}' for x in checks)})")
-    print(f"ratio  {check / floor:.2f}x")
+    against_floor(f"check  grader check {opts.task}", check_cmd, opts.runs)
     latencies = watch_latencies(opts.task, opts.runs)
     print(f"watch  save -> result ({opts.task}'s module)   median {statistics.median(latencies):.3f} s  "
           f"({', '.join(f'{x:.3f}' for x in latencies)})")
