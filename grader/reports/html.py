@@ -106,6 +106,17 @@ def task_passed(exercise: dict, task: str):
     return bool(ran) and all(t.get("status") == "passed" for t in ran)
 
 
+def task_outcomes(graded, ex_name, task):
+    """(index, exercise entry, passed) for each graded report in which `task` ran."""
+    for i, r in enumerate(graded):
+        ex = _find_exercise(r, ex_name)
+        if ex is None:
+            continue
+        ok = task_passed(ex, task)
+        if ok is not None:
+            yield i, ex, ok
+
+
 def class_stats(reports: list[dict]) -> dict:
     """Histogram counts, and per exercise and per task: passed, out of, and the rate (None: n/a)."""
     graded = [r for r in reports if is_graded(r)]
@@ -130,16 +141,8 @@ def class_stats(reports: list[dict]) -> dict:
         }
     tasks = {}
     for ex_name, task in task_order(graded):
-        passed = total = 0
-        for r in graded:
-            ex = _find_exercise(r, ex_name)
-            if ex is None:
-                continue
-            ok = task_passed(ex, task)
-            if ok is None:
-                continue
-            total += 1
-            passed += ok
+        outcomes = [ok for _, _, ok in task_outcomes(graded, ex_name, task)]
+        passed, total = sum(outcomes), len(outcomes)
         tasks[(ex_name, task)] = {"passed": passed, "total": total,
                                   "rate": passed / total if total else None}
     return {
@@ -206,13 +209,7 @@ def group_failures(reports: list[dict], top_tasks: int = 10, per_task: int = 5) 
     for ex_name, task in task_order(graded):
         failing = total = 0
         groups: dict[tuple[str, str], dict] = {}
-        for i, r in enumerate(graded):
-            ex = _find_exercise(r, ex_name)
-            if ex is None:
-                continue
-            ok = task_passed(ex, task)
-            if ok is None:
-                continue
+        for i, ex, ok in task_outcomes(graded, ex_name, task):
             total += 1
             if ok:
                 continue
