@@ -2,7 +2,7 @@
 
 The trusted side (this package, pytest, the hidden tests) never imports a
 submission: student code runs in a sandboxed worker process (`grader.worker`)
-and only plain data comes back (`grader.codec`).
+and only plain data comes back (`grader.worker.codec`).
 """
 
 __version__ = "0.1.0"

@@ -8,7 +8,7 @@ Markers on a hidden test:
 
 `grader.testing.graded(...)` applies them in one decorator. The verdict of each
 test (status, score, message) goes into pytest-json-report's metadata, from
-which `grader.report` builds the report.
+which `grader.reports.build` builds the report.
 """
 
 import ast
@@ -48,7 +48,7 @@ class GradingPlugin:
         self.client = client
         self.tasks = set(tasks)  # grade only these tasks' tests (all when empty)
         self.on_started = on_started  # called once the tests are collected
-        self.exercises = exercises  # name -> manifest.Exercise
+        self.exercises = exercises  # name -> course.Exercise
         self.submission = submission
         self.cuda_available = cuda_available
         self.modules = {}  # name -> None (importable) or ModuleUnavailable

@@ -1,6 +1,6 @@
 """The trusted side's end of the worker: start it, send calls, time them out, restart it.
 
-Every answer is decoded by `grader.codec` (an allowlist, never pickle). Anything
+Every answer is decoded by `grader.worker.codec` (an allowlist, never pickle). Anything
 that goes wrong in the worker becomes one of the exceptions below, which the
 pytest plugin maps to the report's statuses.
 """

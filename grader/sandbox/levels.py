@@ -11,7 +11,7 @@ Levels, strongest first:
 - ``process``: a separate process in its own session with resource limits.
 
 All levels get the rlimits set by the worker itself, and the grader reaps any
-process the worker leaves behind (see `grader.reaper`).
+process the worker leaves behind (see `grader.sandbox.reaper`).
 """
 
 import functools

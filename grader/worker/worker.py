@@ -1,6 +1,6 @@
 """The untrusted side: imports a submission's modules and runs calls on them.
 
-Runs as its own process, inside the sandbox, started by `grader.worker_client`.
+Runs as its own process, inside the sandbox, started by `grader.sandbox.client`.
 It reads requests and answers on the two pipe fds named by --fds, one at a time; everything the
 student's code prints goes to fds 1 and 2, which the grader drains separately.
 This file imports nothing from the grader package: the sandbox shows it only
