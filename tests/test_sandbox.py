@@ -191,3 +191,20 @@ def test_no_cgroup_where_forbidden_or_switched_off(tmp_path, monkeypatch):
     monkeypatch.delenv("GRADER_CGROUPS")
     monkeypatch.setattr(cgroup.os, "geteuid", lambda: 1000)
     assert cgroup.WorkerCgroup.make(256, 1 << 30, 1.0) is None
+
+
+def test_groups_left_by_a_grader_that_is_gone_are_removed(tmp_path, monkeypatch):
+    fake_tree(tmp_path, monkeypatch, [("cgroup", "pids", "pids")], "5:pids:/\n")
+    monkeypatch.setattr(cgroup, "_swept", set())
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a pid that no longer runs
+    stale = tmp_path / "pids" / f"grader-{gone.pid}-0"
+    alive = tmp_path / "pids" / f"grader-{os.getpid()}-99"
+    other = tmp_path / "pids" / "someone-else"
+    for folder in (stale, alive, other):
+        folder.mkdir()
+    group = cgroup.WorkerCgroup.make(256, 1024 << 20, 1.0)
+    assert group is not None and group.limited == {"pids"}
+    assert not stale.exists(), "the group of a grader that is gone was left behind"
+    assert alive.exists() and other.exists(), "a running grader's group, or someone else's, was removed"
+    group.remove()

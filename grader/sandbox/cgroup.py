@@ -197,6 +197,7 @@ class WorkerCgroup:
         groups, limited = [], set()
         name = f"grader-{os.getpid()}-{next(_counter)}"
         for version, base, controllers in hierarchies():
+            sweep_stale(base)
             wanted = tuple(c for c in controllers if c == "cpuacct" or c not in limited)
             if not wanted:
                 continue
@@ -309,6 +310,36 @@ class WorkerCgroup:
         """Delete the groups once their processes are gone (killed ones may take a moment)."""
         for _, path, _ in self.groups:
             remove_folder(path)
+
+
+_swept = set()
+
+
+def sweep_stale(base):
+    """Remove, once per process and hierarchy, the empty groups of graders that are gone: a grader
+    killed outright (kill -9, a machine's OOM killer) cannot remove its own."""
+    if base in _swept:
+        return
+    _swept.add(base)
+    try:
+        names = os.listdir(base)
+    except OSError:
+        return
+    for name in names:
+        parts = name.split("-")
+        if len(parts) != 3 or parts[0] != "grader" or not parts[1].isdigit():
+            continue
+        try:
+            os.kill(int(parts[1]), 0)
+            continue  # that grader still runs
+        except ProcessLookupError:
+            pass
+        except OSError:
+            continue
+        try:
+            os.rmdir(os.path.join(base, name))  # refused while the group holds a process
+        except OSError:
+            pass
 
 
 def remove_folder(path):
