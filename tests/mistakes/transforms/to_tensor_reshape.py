@@ -1,6 +1,7 @@
 """Mistake: reshapes HWC to (C, H, W) instead of permuting the axes
 
 TASK: image_to_tensor
+PITFALL: a ``reshape`` to (C, H, W) keeps the bytes in HWC order and scrambles the pixels.
 KEEPS: test_image_to_tensor_grayscale
 """
 
