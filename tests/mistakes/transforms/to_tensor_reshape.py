@@ -2,7 +2,7 @@
 
 TASK: image_to_tensor
 PITFALL: a ``reshape`` to (C, H, W) keeps the bytes in HWC order and scrambles the pixels.
-KEEPS: test_image_to_tensor_grayscale
+KEEPS: test_image_to_tensor_grayscale, test_image_to_tensor_small_gray
 """
 
 
