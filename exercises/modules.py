@@ -20,8 +20,10 @@ class Affine(nn.Module):
 
     ``Affine(in_features, out_features)`` has exactly two parameters: ``weight``
     of shape ``(out_features, in_features)`` and ``bias`` of shape
-    ``(out_features,)``, both ``nn.Parameter``. Initialize them with small
-    random values, e.g. uniform in ``[-1/sqrt(in), 1/sqrt(in)]`` as nn.Linear does.
+    ``(out_features,)``, both ``nn.Parameter``. Initialize the weight with small
+    random values, e.g. uniform in ``[-1/sqrt(in), 1/sqrt(in)]`` as nn.Linear does
+    (equal weights would make every output unit compute the same thing); the
+    bias likewise, or zeros.
 
     Example:
         >>> layer = Affine(4, 2)

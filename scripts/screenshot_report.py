@@ -1,8 +1,9 @@
-"""Draw docs/report-screenshot.png: the class report of a made-up class of 12, as Chromium shows it.
+"""Draw docs/report-screenshot.png: the class report of a made-up class of 14, as Chromium shows it.
 
 No grading happens: the reports are synthesized with the real exercise and task names of
 exercises/manifest.toml and failure messages in the grader's own wording, with seeded variety
-(scores, typical mistakes, a crash, a timeout, a forbidden call, an import error, an empty folder).
+(scores, typical mistakes, a crash, a timeout, a forbidden call, an import error, stubs handed in
+untouched, an empty folder).
 
     python scripts/screenshot_report.py [--out docs/report-screenshot.png] [--html FILE]
 """
@@ -23,7 +24,7 @@ from grader.reports.html import render_class_report  # noqa: E402
 
 STUDENTS = [("amara", 0.97), ("bo", 0.9), ("chen", 0.85), ("dario", 0.8), ("elif", 0.78),
             ("farid", 0.7), ("greta", 0.66), ("hiro", 0.6), ("ines", 0.5), ("jonas", 0.4),
-            ("kofi", 0.3), ("lena", 0.0)]
+            ("kofi", 0.3), ("lena", 0.0), ("milo", 0.0)]
 
 # Mistakes the class typically makes, per task, in the grader's wording; {} gets varied numbers.
 MISTAKES = {
@@ -131,8 +132,12 @@ def synthesize(rng):
         report["score"] = sum(e["score"] for e in report["exercises"])
         report["max_score"] = sum(e["max_score"] for e in report["exercises"])
         report["percentage"] = round(100 * report["score"] / report["max_score"], 1)
-        report["batch_status"] = "empty" if skill == 0 else "graded"
+        report["batch_status"] = "graded"
         reports.append(report)
+    # An empty folder: none of the course's modules (the batch's `empty` row).
+    reports.append({"schema_version": 1, "submission": "nadia", "exercises": [], "score": 0.0,
+                    "max_score": reports[0]["max_score"], "percentage": 0.0, "duration_s": 0.0,
+                    "batch_status": "empty"})
     return reports
 
 

@@ -57,7 +57,7 @@ def small_class():
     """Four graded students, one empty, one the batch could not grade.
 
     shapes.swap_last_two: ann passes; bob and cy fail with the same mistake on other inputs; dee
-    gets a shape error. shapes.squeeze: everyone passes but dee (not implemented). numpy.to_numpy:
+    gets a shape error. shapes.squeeze: everyone passes but dee (not started). numpy.to_numpy:
     ann passes; bob crashes; cy's module does not import (no tests); dee's only test is skipped.
     """
     ann = student("ann", [
@@ -117,22 +117,28 @@ def test_pass_rates_per_exercise_and_task():
     tasks = stats["tasks"]
     assert (tasks[("shapes", "swap_last_two")]["passed"], tasks[("shapes", "swap_last_two")]["total"]) \
         == (1, 4)
-    assert (tasks[("shapes", "squeeze")]["passed"], tasks[("shapes", "squeeze")]["total"]) == (3, 4)
+    # dee has not started squeeze (a stub): the rate is over the 3 who tried it.
+    squeeze = tasks[("shapes", "squeeze")]
+    assert (squeeze["passed"], squeeze["total"], squeeze["tried"], squeeze["not_started"]) == (3, 4, 3, 1)
+    assert squeeze["rate"] == 1.0
     # to_numpy: ann passes, bob crashed, cy's module did not import (counts as failing), and dee's
     # only test was skipped (not counted).
-    assert (tasks[("numpy", "to_numpy")]["passed"], tasks[("numpy", "to_numpy")]["total"]) == (1, 3)
+    assert (tasks[("numpy", "to_numpy")]["passed"], tasks[("numpy", "to_numpy")]["total"],
+            tasks[("numpy", "to_numpy")]["tried"]) == (1, 3, 3)
     assert tasks[("numpy", "to_numpy")]["rate"] == pytest.approx(1 / 3)
 
     page = render_class_report(small_class())
     rates = [float(r) for r in re.findall(r'class="bar" data-rate="([0-9.]+)"', page)]
     # exercises: shapes, numpy; then tasks: swap_last_two, squeeze, to_numpy
-    assert rates == pytest.approx([0.25, 0.5, 0.25, 0.75, 1 / 3], abs=1e-4)
+    assert rates == pytest.approx([0.25, 0.5, 0.25, 1.0, 1 / 3], abs=1e-4)
+    assert "3/3 · 1 n.s." in page  # squeeze: 3 of the 3 who tried, 1 not started
 
 
 def test_task_with_every_test_skipped_shows_na():
     only = student("gpu-less", [exercise("gpu", [case("to_cuda", "skipped")])])
     stats = class_stats([only])
-    assert stats["tasks"][("gpu", "to_cuda")] == {"passed": 0, "total": 0, "rate": None}
+    assert stats["tasks"][("gpu", "to_cuda")] == {"passed": 0, "total": 0, "tried": 0, "not_started": 0,
+                                                  "rate": None}
     assert "n/a" in render_class_report([only])
 
 
@@ -160,8 +166,9 @@ def test_normalize_groups_number_and_shape_variants():
 
 def test_group_failures_counts_students_and_tests():
     tasks = group_failures(small_class())
-    assert [(t["exercise"], t["task"], t["failing"], t["total"]) for t in tasks] == [
-        ("shapes", "swap_last_two", 3, 4), ("numpy", "to_numpy", 2, 3), ("shapes", "squeeze", 1, 4)]
+    # squeeze: dee's stub is not a failure, and the 3 who tried pass: not among the struggles.
+    assert [(t["exercise"], t["task"], t["failing"], t["tried"]) for t in tasks] == [
+        ("shapes", "swap_last_two", 3, 4), ("numpy", "to_numpy", 2, 3)]
     groups = tasks[0]["groups"]
     # bob (1 test) and cy (2 tests) make the same mistake on different inputs: one group.
     assert [(g["status"], g["students"], g["tests"]) for g in groups] == [("failed", 2, 3),
@@ -369,3 +376,62 @@ def test_browser_renders_and_sorts(tmp_path):
     assert p.rows[0] == "zed"  # not graded sorts first
     assert EVIL_NAME in p.rows
     assert [a.get("aria-sort") for t, a in p.tags if t == "th" and a.get("aria-sort")] == ["ascending"]
+
+
+# ------------------------------------------------------------------ not started vs tried and failed
+def stubs(name):
+    """A submission handed in untouched: every test hits a stub's NotImplementedError."""
+    return student(name, [
+        exercise("shapes", [case("swap_last_two", "not_implemented", "swap_last_two is not implemented yet",
+                                 n=k) for k in range(2)] + [case("squeeze", "not_implemented")]),
+        exercise("numpy", [case("to_numpy", "not_implemented")])])
+
+
+def class_with_untouched():
+    """Three untouched submissions beside two who worked. swap_last_two: both tried, one passes;
+    squeeze: both tried, both pass; to_numpy: only pia tried, and fails."""
+    pia = student("pia", [
+        exercise("shapes", [case("swap_last_two", "passed", n=0), case("swap_last_two", "passed", n=1),
+                            case("squeeze", "passed")]),
+        exercise("numpy", [case("to_numpy", "failed", "to_numpy(t) returned wrong values")])])
+    rui = student("rui", [
+        exercise("shapes", [case("swap_last_two", "failed", WRONG.format(3, 5, 12, 15, 0.25, -1.5), n=0),
+                            case("swap_last_two", "passed", n=1), case("squeeze", "passed")]),
+        exercise("numpy", [case("to_numpy", "not_implemented")])])
+    return [pia, rui, stubs("sam"), stubs("tao"), stubs("uma")]
+
+
+def test_untouched_submissions_are_not_started_not_failing():
+    reports = class_with_untouched()
+    assert [report_html.not_started(r) for r in reports] == [False, False, True, True, True]
+    stats = class_stats(reports)
+    assert stats["not_started"] == 3
+    tasks = stats["tasks"]
+    # Over all 5 every task would tie near the bottom (1/5, 2/5, 0/5); over those who tried they differ.
+    assert {task: (t["passed"], t["tried"], t["not_started"]) for (_, task), t in tasks.items()} == {
+        "swap_last_two": (1, 2, 3), "squeeze": (2, 2, 3), "to_numpy": (0, 1, 4)}
+    assert [tasks[k]["rate"] for k in (("shapes", "swap_last_two"), ("shapes", "squeeze"),
+                                       ("numpy", "to_numpy"))] == [0.5, 1.0, 0.0]
+    # The struggles: hardest first among those who tried; squeeze, passed by all who tried, is not one.
+    struggles = group_failures(reports)
+    assert [(t["task"], t["failing"], t["tried"], t["not_started"]) for t in struggles] == [
+        ("to_numpy", 1, 1, 4), ("swap_last_two", 1, 2, 3)]
+    assert [g["status"] for t in struggles for g in t["groups"]] == ["failed", "failed"]  # no stub message
+    # The untouched submissions are problems; a student who left one task a stub (rui) is not.
+    rows = problem_rows(reports)
+    assert [(r["student"], r["status"], r["where"]) for r in rows] == [
+        ("sam", "not_started", "(whole submission)"), ("tao", "not_started", "(whole submission)"),
+        ("uma", "not_started", "(whole submission)")]
+
+    page = render_class_report(reports)
+    problems = page[page.index('id="problems"'):page.index('id="students-section"')]
+    assert problems.count('class="badge s-not_started">not started<') == 3
+    assert "the stubs handed in untouched" in problems
+    struggles_html = page[page.index('id="struggles"'):page.index('id="problems"')]
+    order = re.findall(r'<div class="struggle"><h3><code>([\w.]+)</code>', struggles_html)
+    assert order == ["numpy.to_numpy", "shapes.swap_last_two"]
+    assert "1 of 1 who tried fail" in struggles_html and "4 not started" in struggles_html
+    assert "5 submissions: 5 graded (3 of them not started)." in page
+    students = page[page.index('id="students"'):page.index('id="details"')]
+    tao = students[students.index('data-student="tao"'):]
+    assert 'class="badge s-not_started">not started<' in tao[:tao.index("</tr>")]

@@ -5,7 +5,9 @@ the classic wrong way (and whatever else that needs); it is appended to the
 reference solution, so its definitions replace the right ones. Its docstring
 names the task on a line `TASK: <name>` and, on a line `KEEPS: <test>, <test>`,
 the tests of that task it still passes (the function names, without `test_*.py::`).
-No KEEPS line means the mistake keeps nothing of its task.
+No KEEPS line means the mistake keeps nothing of its task. A line `PITFALL: <the docstring's words>`
+marks a mistake that its stub's docstring warns about: tests/test_pitfalls.py grades those with the
+public tests alone.
 
 A round puts at most one mistake into each module of a copy of solutions/ and
 grades it once; then, per module:

@@ -106,24 +106,47 @@ def task_passed(exercise: dict, task: str):
     return bool(ran) and all(t.get("status") == "passed" for t in ran)
 
 
+def task_tried(exercise: dict, task: str) -> bool:
+    """Whether the student worked on the task: a test of it that ran did more than hit the stub's
+    NotImplementedError. A module that does not import was tried; a missing one was not."""
+    ran = [t for t in exercise.get("tests") or [] if str(t.get("task")) == task
+           and t.get("status") != NOT_RUN]
+    if not ran:
+        return exercise.get("status") == "import_error"
+    return any(t.get("status") != "not_implemented" for t in ran)
+
+
+def not_started(report: dict) -> bool:
+    """A graded submission whose every exercise is still the stub (every test `not_implemented`) or
+    missing: handed in untouched. (One with none of the modules is the batch's `empty`.)"""
+    exercises = report.get("exercises") or []
+    return (batch_status(report) == "graded" and
+            any(ex.get("status") == "not_started" for ex in exercises) and
+            all(ex.get("status") in ("not_started", "missing") for ex in exercises))
+
+
 def task_outcomes(graded, ex_name, task):
-    """(index, exercise entry, passed) for each graded report in which `task` ran."""
+    """(index, exercise entry, passed, tried) for each graded report in which `task` ran."""
     for i, r in enumerate(graded):
         ex = _find_exercise(r, ex_name)
         if ex is None:
             continue
         ok = task_passed(ex, task)
         if ok is not None:
-            yield i, ex, ok
+            yield i, ex, ok, ok or task_tried(ex, task)
 
 
 def class_stats(reports: list[dict]) -> dict:
-    """Histogram counts, and per exercise and per task: passed, out of, and the rate (None: n/a)."""
+    """Histogram counts, and per exercise and per task: passed, out of, and the rate (None: n/a).
+
+    A task's `rate` is over the students who tried it (`tried`: a test did more than hit the stub),
+    so that untouched submissions do not make every task look equally hard; `not_started` counts the
+    others. An exercise's `rate` stays over every student it ran for."""
     graded = [r for r in reports if is_graded(r)]
     percentages = [_num(r.get("percentage")) for r in graded]
     exercises = {}
     for name, title in exercise_order(graded):
-        passed = total = 0
+        passed = total = idle = 0
         fractions = []
         for r in graded:
             ex = _find_exercise(r, name)
@@ -131,23 +154,27 @@ def class_stats(reports: list[dict]) -> dict:
                 continue
             total += 1
             passed += ex.get("status") == "complete"
+            idle += ex.get("status") in ("not_started", "missing")
             mx = _num(ex.get("max_score"))
             if mx > 0:
                 fractions.append(_num(ex.get("score")) / mx)
         exercises[name] = {
-            "title": title, "passed": passed, "total": total,
+            "title": title, "passed": passed, "total": total, "not_started": idle,
             "rate": passed / total if total else None,
             "mean_score": 100.0 * statistics.fmean(fractions) if fractions else None,
         }
     tasks = {}
     for ex_name, task in task_order(graded):
-        outcomes = [ok for _, _, ok in task_outcomes(graded, ex_name, task)]
-        passed, total = sum(outcomes), len(outcomes)
-        tasks[(ex_name, task)] = {"passed": passed, "total": total,
-                                  "rate": passed / total if total else None}
+        outcomes = [(ok, tried) for _, _, ok, tried in task_outcomes(graded, ex_name, task)]
+        passed, total = sum(ok for ok, _ in outcomes), len(outcomes)
+        tried = sum(t for _, t in outcomes)
+        tasks[(ex_name, task)] = {"passed": passed, "total": total, "tried": tried,
+                                  "not_started": total - tried,
+                                  "rate": passed / tried if tried else None}
     return {
         "students": len(reports),
         "graded": len(graded),
+        "not_started": sum(not_started(r) for r in graded),
         "percentages": percentages,
         "histogram": histogram_counts(percentages),
         "mean": statistics.fmean(percentages) if percentages else None,
@@ -198,20 +225,23 @@ def normalize_message(message) -> str:
 
 
 def group_failures(reports: list[dict], top_tasks: int = 10, per_task: int = 5) -> list[dict]:
-    """The tasks most students fail, each with its failure messages grouped and counted.
+    """The tasks the class finds hardest, each with its failure messages grouped and counted.
 
-    Returns, most-failed task first: {"exercise", "task", "failing", "total", "groups": [{"status",
-    "pattern", "example", "students", "tests"}, ...], "other_groups": n}. `students` counts distinct
-    students, `tests` the failing tests; groups are sorted by students, then tests.
+    Only students who tried a task count for it (`task_tried`): a stub's NotImplementedError is no
+    failure. Returns, the lowest pass rate among those who tried first (then the most failing):
+    {"exercise", "task", "failing", "tried", "not_started", "total", "groups": [{"status", "pattern",
+    "example", "students", "tests"}, ...], "other_groups": n}. `students` counts distinct students,
+    `tests` the failing tests; groups are sorted by students, then tests.
     """
     graded = [r for r in reports if is_graded(r)]
     result = []
     for ex_name, task in task_order(graded):
-        failing = total = 0
+        failing = total = tried = 0
         groups: dict[tuple[str, str], dict] = {}
-        for i, ex, ok in task_outcomes(graded, ex_name, task):
+        for i, ex, ok, worked in task_outcomes(graded, ex_name, task):
             total += 1
-            if ok:
+            tried += worked
+            if ok or not worked:
                 continue
             failing += 1
             bad = [t for t in ex.get("tests") or [] if str(t.get("task")) == task
@@ -231,15 +261,17 @@ def group_failures(reports: list[dict], top_tasks: int = 10, per_task: int = 5) 
                                                              g["pattern"]))
             for g in ordered:
                 g["students"] = len(g["students"])
-            result.append({"exercise": ex_name, "task": task, "failing": failing, "total": total,
+            result.append({"exercise": ex_name, "task": task, "failing": failing, "tried": tried,
+                           "not_started": total - tried, "total": total,
                            "groups": ordered[:per_task],
                            "other_groups": max(0, len(ordered) - per_task)})
-    result.sort(key=lambda t: (-t["failing"], -t["failing"] / t["total"]))
+    result.sort(key=lambda t: (-t["failing"] / t["tried"], -t["failing"]))
     return result[:top_tasks]
 
 
 def problem_rows(reports: list[dict]) -> list[dict]:
-    """Every crash, timeout, forbidden call, import error and batch failure, one row each.
+    """Every crash, timeout, forbidden call, import error, batch failure and untouched submission
+    (`not_started`), one row each.
 
     The tests of one task with the same status are one row: their count and the first message.
     """
@@ -252,6 +284,10 @@ def problem_rows(reports: list[dict]) -> list[dict]:
                          "status": status.split(":", 1)[0].strip(),
                          "message": status.split(":", 1)[1].strip() if ":" in status else
                          ("nothing to grade" if status == "empty" else ""), "count": 1})
+        elif not_started(r):
+            rows.append({"student": name, "index": i, "where": "(whole submission)",
+                         "status": "not_started", "count": 1,
+                         "message": "every test not implemented: the stubs handed in untouched"})
         for ex in r.get("exercises") or []:
             ex_name = str(ex.get("name"))
             if ex.get("status") == "import_error":
@@ -444,6 +480,7 @@ code, .msg { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, mon
 td.cell-bad { color: var(--poor); } td.cell-good { color: var(--good); }
 .struggle { border: 1px solid var(--line); border-radius: 8px; padding: 4px 14px 12px; margin: 12px 0; }
 .struggle h3 .rate { color: var(--poor); font-weight: 600; margin-left: 8px; }
+.struggle h3 .idle { color: var(--muted); font-weight: 400; margin-left: 8px; }
 .struggle td.count { width: 90px; }
 .empty { color: var(--muted); font-style: italic; }
 details.student { border: 1px solid var(--line); border-radius: 6px; margin: 6px 0; padding: 0 12px; }
@@ -549,12 +586,15 @@ def _section_exercises(stats: dict) -> str:
     for name, e in stats["exercises"].items():
         note = f"{e['passed']}/{e['total']} complete"
         if e["mean_score"] is not None:
-            note += f" · mean score {e['mean_score']:.0f} %"
+            note += f" · mean {e['mean_score']:.0f} %"
+        if e.get("not_started"):
+            note += f" · {e['not_started']} n.s."
         rows.append({"label": e["title"], "rate": e["rate"], "note": note})
     body = svg_bar_chart(rows, "Share of students who completed each exercise") if rows else \
         '<p class="empty">No exercise graded.</p>'
     return ('<section id="exercises"><h2>Pass rate by exercise</h2>'
-            '<p class="lead">Share of students with every test of the exercise passed.</p>'
+            '<p class="lead">Share of students with every test of the exercise passed; <em>mean</em>: '
+            'their mean score on it; <em>n.s.</em>: students who have not started it.</p>'
             + body + "</section>")
 
 
@@ -563,33 +603,40 @@ def _section_tasks(stats: dict) -> str:
     groups: dict[str, list[dict]] = {}
     for (ex_name, task), t in stats["tasks"].items():
         groups.setdefault(ex_name, [{"label": titles.get(ex_name, ex_name), "heading": True}])
-        groups[ex_name].append({"label": task, "rate": t["rate"],
-                                "note": f"{t['passed']}/{t['total']}" if t["total"] else "never ran"})
+        note = "never ran" if not t["total"] else "not started" if not t["tried"] else \
+            f"{t['passed']}/{t['tried']}" + (f" · {t['not_started']} n.s." if t["not_started"] else "")
+        groups[ex_name].append({"label": task, "rate": t["rate"], "note": note})
     # Two columns, split between exercises where the halves are closest in height.
     blocks = list(groups.values())
     sizes = [len(b) for b in blocks]
     cut = min(range(len(blocks) + 1), key=lambda k: abs(sum(sizes[:k]) - sum(sizes[k:])))
     columns = [sum(blocks[:cut], []), sum(blocks[cut:], [])]
-    charts = [svg_bar_chart(c, "Share of students who passed each task", label_width=190,
-                            width=580, note_width=110) for c in columns if c]
+    charts = [svg_bar_chart(c, "Share of those who tried each task who passed it", label_width=180,
+                            width=580, note_width=130) for c in columns if c]
     body = '<div class="columns">' + "".join(charts) + "</div>" if charts else \
         '<p class="empty">No task graded.</p>'
     return ('<section id="tasks"><h2>Pass rate by task</h2>'
-            '<p class="lead">Share of students who passed every test of the task that ran '
-            '(tests skipped for want of hardware do not count).</p>' + body + "</section>")
+            '<p class="lead">Of the students who tried the task (a test did more than reach the '
+            'stub\'s NotImplementedError), the share who passed every test of it that ran; tests '
+            'skipped for want of hardware do not count. <em>n.s.</em>: students who have not '
+            'started the task.</p>' + body + "</section>")
 
 
 def _section_struggles(reports: list[dict]) -> str:
     tasks = group_failures(reports)
     out = ['<section id="struggles"><h2>Where the class struggles</h2>'
-           '<p class="lead">The tasks most students fail, with their failure messages grouped: '
-           'numbers, shapes and values are blanked (<code>#</code>, <code>(…)</code>) so that one '
-           'mistake counts once whatever the inputs. One example message is shown per group.</p>']
+           '<p class="lead">The tasks with the lowest pass rate among the students who tried them '
+           '(a stub still raising NotImplementedError is not started, not failed), with their failure '
+           'messages grouped: numbers, shapes and values are blanked (<code>#</code>, <code>(…)</code>) '
+           'so that one mistake counts once whatever the inputs. One example message is shown per '
+           'group.</p>']
     if not tasks:
         out.append('<p class="empty">No task failed.</p>')
     for t in tasks:
         out.append(f'<div class="struggle"><h3><code>{esc(t["exercise"])}.{esc(t["task"])}</code>'
-                   f'<span class="rate">{t["failing"]} of {t["total"]} students fail</span></h3>'
+                   f'<span class="rate">{t["failing"]} of {t["tried"]} who tried fail</span>'
+                   + (f'<span class="idle">{t["not_started"]} not started</span>' if t["not_started"]
+                      else "") + '</h3>'
                    '<table><thead><tr><th class="num n">students</th><th class="num n">tests</th>'
                    '<th class="st">status</th><th>message (pattern, then an example)</th></tr>'
                    '</thead><tbody>')
@@ -609,10 +656,12 @@ def _section_struggles(reports: list[dict]) -> str:
 
 
 def _section_problems(problems: list[dict], anchors: list[str]) -> str:
-    out = ['<section id="problems"><h2>Crashes, timeouts, forbidden calls and import errors</h2>'
+    out = ['<section id="problems"><h2>Crashes, timeouts, forbidden calls, import errors, '
+           'untouched submissions</h2>'
            '<p class="lead">Submissions whose code crashed the grader\'s worker, ran out of time, '
-           'used a call the task forbids, or could not be imported; and submissions the batch '
-           'could not grade.</p>']
+           'used a call the task forbids, or could not be imported; submissions handed in '
+           'untouched (<em>not started</em>: every test still hits a stub); and submissions the '
+           'batch could not grade.</p>']
     if not problems:
         out.append('<p class="empty">None.</p></section>')
         return "".join(out)
@@ -681,7 +730,7 @@ def _section_students(reports, anchors, exercises, details_href) -> str:
         cells.append(f'<td class="num" data-sort="{pct if graded else -1:g}">'
                      f'{esc(_pct(pct)) if graded else "–"}</td>')
         status = batch_status(r)
-        flags = _student_flags(r)
+        flags = (["not_started"] if not_started(r) else []) + _student_flags(r)
         short = status.split(":", 1)[0]
         shown = flags if short == "graded" and flags else [short] + flags
         badges = " ".join(_badge(f) for f in shown)
@@ -740,12 +789,13 @@ def _section_details(reports, anchors, details_href) -> str:
 
 
 def subtitle(reports: list[dict]) -> str:
-    """'12 submissions: 10 graded, 1 empty, 1 the grader could not grade.'"""
+    """'12 submissions: 10 graded (2 of them not started), 1 empty, 1 the grader could not grade.'"""
     n = len(reports)
     if not n:
         return "No submissions in this batch."
     kinds = [batch_status(r).split(":", 1)[0].strip() for r in reports]
-    parts = [f"{kinds.count('graded')} graded"]
+    untouched = sum(not_started(r) for r in reports)
+    parts = [f"{kinds.count('graded')} graded" + (f" ({untouched} of them not started)" if untouched else "")]
     if kinds.count("empty"):
         parts.append(f"{kinds.count('empty')} empty")
     if kinds.count("error"):

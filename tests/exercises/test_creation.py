@@ -111,7 +111,7 @@ def test_make_classification_data_shapes(student):
         check_random(X, y, n, d, k)
 
 
-@graded("make_classification_data", points=2)
+@graded("make_classification_data", points=2, visible=True)
 def test_make_classification_data_reproducible(student):
     n, d, k = 30, 4, 5
     X1, y1 = check_pair(student.make_classification_data(n, d, k, 3), n, d)
@@ -125,7 +125,7 @@ def test_make_classification_data_reproducible(student):
              "different seeds must give different data (is the seed used?)")
 
 
-@graded("make_classification_data", points=3)
+@graded("make_classification_data", points=3, visible=True)
 def test_make_classification_data_leaves_global_rng_alone(student):
     out, untouched = student.probe(global_rng_untouched, 10, 4, 3, 7)
     check_random(*check_pair(out, 10, 4), 10, 4, 3)
@@ -140,7 +140,7 @@ def test_make_classification_data_leaves_global_rng_alone(student):
              "global random state; draw every random number from your own seeded torch.Generator")
 
 
-@graded("make_classification_data", points=2)
+@graded("make_classification_data", points=2, visible=True)
 def test_make_classification_data_distributions(student):
     n, d, k = 600, 4, 3
     X, y = check_pair(student.make_classification_data(n, d, k, 12), n, d)

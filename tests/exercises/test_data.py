@@ -66,7 +66,7 @@ def test_squares_dataset_len_and_items(student):
             check_item(ds[i], i, f"SquaresDataset({n})[{i}]")
 
 
-@graded("SquaresDataset", points=1)
+@graded("SquaresDataset", points=1, visible=True)
 def test_squares_dataset_negative_indices(student):
     for n in (4, 11):
         ds = student.SquaresDataset(n)
@@ -82,7 +82,7 @@ def test_squares_dataset_negative_indices(student):
             check_item(item, n + i, what)
 
 
-@graded("SquaresDataset", points=2)
+@graded("SquaresDataset", points=2, visible=True)
 def test_squares_dataset_raises_index_error(student):
     for n in (3, 6):
         ds = student.SquaresDataset(n)
@@ -121,7 +121,7 @@ def test_make_loader_drop_last(student):
     check_equal(order, list(range(8)), what="the labels yielded by make_loader(X (11, 2), y, 4, drop_last=True)")
 
 
-@graded("make_loader", points=3)
+@graded("make_loader", points=3, visible=True)
 def test_make_loader_shuffle_is_seeded(student):
     n = 20
     X, y = seeded_tensor(23, n, 2), torch.arange(n)
@@ -162,7 +162,7 @@ def test_count_batches_basic(student):
         check_equal(student.count_batches(n, bs, drop), expected)
 
 
-@graded("count_batches", points=2)
+@graded("count_batches", points=2, visible=True)
 def test_count_batches_exact_multiples_and_small_n(student):
     for n, bs, drop in [(12, 4, False), (12, 4, True), (3, 5, False), (3, 5, True), (33, 11, True),
                         (34, 11, True), (34, 11, False), (1, 1, False), (0, 3, False)]:
@@ -303,7 +303,7 @@ def test_balanced_loader_three_classes_any_labels(student):
         check_class_shares(indices, y, what, tolerance=0.1)
 
 
-@graded("balanced_loader", points=2)
+@graded("balanced_loader", points=1)
 def test_balanced_loader_is_seeded(student):
     X, y = imbalanced_data(83, [45, 10, 5])
     seeds = [3, 3, 4, None]
@@ -321,3 +321,22 @@ def test_balanced_loader_is_seeded(student):
         check_equal(got[k], expected_balanced_indices(y, seed),
                     what=f"the items drawn by {names[k]} (WeightedRandomSampler(weights, num_samples=len(y), "
                          f"replacement=True, generator=torch.Generator().manual_seed({seed})))")
+
+
+@graded("balanced_loader", points=1, visible=True)
+def test_balanced_loader_same_seed_same_draws(student):
+    # The docstring's pitfall, without a reference sampler: torch.manual_seed(seed) at build time
+    # does not fix the draws of an epoch iterated after the global RNG has moved.
+    X, y = imbalanced_data(84, [90, 20, 10])
+    epochs = student.probe(balanced_epochs, X, y, 12, [5, 5, 6])
+    names = ["balanced_loader(X, y, 12, seed=5)", "a second balanced_loader(X, y, 12, seed=5)",
+             "balanced_loader(X, y, 12, seed=6)"]
+    got = [balanced_indices(batches, X, y, 12, name) for batches, name in zip(epochs, names)]
+    check_class_shares(got[0], y, names[0], tolerance=0.12)
+    if got[1] != got[0]:
+        fail("two loaders made with balanced_loader(X, y, 12, seed=5) drew different items "
+             f"({got[0][:8]}... and {got[1][:8]}...) once torch's global RNG had moved; give the "
+             "WeightedRandomSampler its own torch.Generator seeded with `seed`")
+    if got[2] == got[0]:
+        fail("balanced_loader drew the same items for seed=5 and seed=6; the draws must come from the seed")
+

@@ -251,7 +251,7 @@ def test_move_to_flat_containers(student):
     check_moved(student.move_to(obj, torch.device("cpu")), obj, "cpu", "")
 
 
-@graded("move_to", points=3)
+@graded("move_to", points=3, visible=True)
 def test_move_to_nested_containers(student):
     a, b = seeded_tensor(3, 2, 5), seeded_tensor(4, 4, dtype=torch.int64)
     c, d = seeded_tensor(5, 1, 3, dtype=torch.float64), seeded_tensor(6, 6)
@@ -302,12 +302,15 @@ def test_cuda_to_numpy_grad_tensors(student):
     check_close(first, t.numpy(), what="cuda_to_numpy(t) for t requiring grad")
     check_array(second, shape=(4, 2), dtype="float32", what="cuda_to_numpy(t * 2)")
     check_close(second, t.numpy() * 2, what="cuda_to_numpy(t * 2)")
-    if not still_requires_grad or not still_leaf:
+    if not still_requires_grad:
         fail("cuda_to_numpy changed its input (requires_grad turned off); use .detach(), which "
              "leaves the tensor as it was")
+    if not still_leaf:
+        fail("cuda_to_numpy changed its input: it is no longer a leaf tensor (an operation was recorded "
+             "on it in place); use .detach(), which leaves the tensor as it was")
 
 
-@graded("cuda_to_numpy", points=1)
+@graded("cuda_to_numpy", points=1, visible=True)
 def test_cuda_to_numpy_cuda_stand_in(student):
     # Checked without a GPU: a tensor that answers like a CUDA one until .cpu() brings it back.
     # Without grad: a missing .detach() loses its own test, not this one.

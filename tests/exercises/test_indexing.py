@@ -52,7 +52,7 @@ def test_select_columns_basic(student):
     check_close(out, a[:, [1, 4]])
 
 
-@graded("select_columns", points=2)
+@graded("select_columns", points=2, visible=True)
 def test_select_columns_keeps_given_order(student):
     a = seeded_array(2, 4, 6, dtype="int64")
     for cols in ([3, 0, 2], [5, 4, 3, 2, 1, 0], [2, 2, 0]):
@@ -98,7 +98,7 @@ def test_values_above_basic(student):
     check_close(out, expected)
 
 
-@graded("values_above", points=2)
+@graded("values_above", points=2, visible=True)
 def test_values_above_flat_values_row_major(student):
     # A mask (bool) or a 2-D result (np.where) is not the list of values.
     a = seeded_array(9, 4, 6, dtype="int64")
@@ -134,19 +134,22 @@ def test_replace_negative_basic(student):
     check_close(out, np.where(a < 0, 0.0, a))
 
 
-@graded("replace_negative", points=2)
+@graded("replace_negative", points=2, visible=True)
 def test_replace_negative_leaves_input_unchanged(student):
     for a, value in ((mixed_array(13, 4, 5), -1.0), (mixed_array(14, 6, dtype="int64"), 7)):
         a.flat[1] = 0  # zeros are not negative: they stay
         out, unchanged, same_object = student.probe(replace_keeps_input, a, value)
-        if not unchanged or same_object:
+        if not unchanged:
             fail(f"replace_negative(array {a.dtype} {a.shape}, {value}) modified its input in place; "
                  f"copy a first and replace the entries of the copy")
+        if same_object:
+            fail(f"replace_negative(array {a.dtype} {a.shape}, {value}) returned the array it was given, "
+                 f"not a copy; copy a first and replace the entries of the copy")
         check_array(out, shape=a.shape, dtype=a.dtype)
         check_close(out, np.where(a < 0, value, a).astype(a.dtype))
 
 
-@graded("replace_negative", points=1)
+@graded("replace_negative", points=1, visible=True)
 def test_replace_negative_value_and_dtype(student):
     # Replacement values other than 0 (clipping is not it), zeros stay, and the dtype stays.
     for a, value in ((mixed_array(15, 3, 2, 2, dtype="int64"), 3), (mixed_array(16, 5, 3, dtype="float32"), 2.5),
@@ -176,7 +179,7 @@ def test_torch_pick_per_row_one_per_row(student):
         check_close(out, t[torch.arange(shape[0]), idx])
 
 
-@graded("torch_pick_per_row", points=3)
+@graded("torch_pick_per_row", points=3, visible=True)
 def test_torch_pick_per_row_gradients_flow(student):
     for seed, shape in [(22, (4, 3)), (23, (3, 5))]:
         t = seeded_tensor(seed, *shape)

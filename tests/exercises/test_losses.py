@@ -131,7 +131,7 @@ def test_bce_with_logits_unknown_reduction(student):
     expect_raises("ValueError", lambda: student.bce_with_logits(logits, target, reduction="average"))
 
 
-@graded("bce_with_logits", points=3)
+@graded("bce_with_logits", points=3, visible=True)
 def test_bce_with_logits_large_logits(student):
     logits, target = big_logits()
     out = student.bce_with_logits(logits, target, reduction="none")
@@ -196,7 +196,7 @@ def test_cross_entropy_unknown_reduction(student):
     expect_raises("ValueError", lambda: student.cross_entropy(logits, target, "mean_of_sums"))
 
 
-@graded("cross_entropy", points=3)
+@graded("cross_entropy", points=3, visible=True)
 def test_cross_entropy_large_logits(student):
     cases = [
         (torch.tensor([[1000.0, 0.0, -1000.0], [0.0, 1000.0, 999.0], [-1000.0, -1000.0, -999.0]]),
@@ -259,7 +259,7 @@ def test_softmax_np_values(student):
         check_close(out, ref_softmax(x, -1), rtol=1e-6, atol=1e-9)
 
 
-@graded("softmax_np", points=2)
+@graded("softmax_np", points=2, visible=True)
 def test_softmax_np_axis(student):
     for seed, shape, axis in [(33, (3, 5), 0), (34, (2, 3, 4), 1), (35, (4, 2, 3), -2), (36, (2, 3, 4), 0)]:
         x = seeded_array(seed, *shape) * 2
@@ -268,7 +268,7 @@ def test_softmax_np_axis(student):
         check_close(out, ref_softmax(x, axis), rtol=1e-6, atol=1e-9)
 
 
-@graded("softmax_np", points=3)
+@graded("softmax_np", points=3, visible=True)
 def test_softmax_np_large_inputs(student):
     cases = [
         (np.array([[1000.0, 1000.0], [1000.0, 0.0], [-1000.0, -1000.0], [0.0, 800.0]]), -1),
@@ -324,7 +324,7 @@ def test_cross_entropy_np_reductions(student):
     expect_raises("ValueError", lambda: student.cross_entropy_np(logits, target, "total"))
 
 
-@graded("cross_entropy_np", points=3)
+@graded("cross_entropy_np", points=3, visible=True)
 def test_cross_entropy_np_large_logits(student):
     cases = [
         (np.array([[1000.0, 0.0, -1000.0], [0.0, 1000.0, 999.0], [-1000.0, -1000.0, -999.0]]),

@@ -135,6 +135,9 @@ def seq_reference(student, tokens):
 # ---------------------------------------------------------------- Affine
 @graded("Affine", points=2, visible=True)
 def test_affine_parameters_and_forward(student):
+    """The weight must be random: equal weights make every output unit compute the same thing and get
+    the same gradient, so the units never become different. The bias need not be: the random weights
+    already tell the units apart and a zero bias is common practice, so it must only be finite."""
     x = seeded_tensor(50, 5, 4)
     params, weight, bias, out = student.probe(affine_facts, 4, 3, x)
     names = {name: shape for name, shape, _, _ in params}
@@ -145,10 +148,15 @@ def test_affine_parameters_and_forward(student):
             fail(f"Affine(4, 3).{name} is not a trainable nn.Parameter")
     check_tensor(out, shape=(5, 3), dtype=torch.float32, what="Affine(4, 3)(x (5, 4))")
     for name, value in (("weight", weight), ("bias", bias)):
-        if not torch.isfinite(value).all() or float(value.max() - value.min()) == 0.0:
-            fail(f"Affine(4, 3).{name} holds {value.flatten()[:4].tolist()}...: not small random values. Equal "
-                 "weights make every output unit compute the same thing and get the same gradient; initialize "
-                 "with random values (as nn.Linear does: uniform in [-1/sqrt(in_features), 1/sqrt(in_features)])")
+        if not torch.isfinite(value).all():
+            fail(f"Affine(4, 3).{name} holds {value.flatten()[:4].tolist()}...: not finite (nan or inf); "
+                 f"initialize {name} with small values (as nn.Linear does: uniform in "
+                 "[-1/sqrt(in_features), 1/sqrt(in_features)])")
+    if float(weight.max() - weight.min()) == 0.0:
+        fail(f"Affine(4, 3).weight holds {weight.flatten()[:4].tolist()}...: every entry is the same. Equal "
+             "weights make every output unit compute the same thing and get the same gradient; initialize the "
+             "weight with random values (as nn.Linear does: uniform in [-1/sqrt(in_features), "
+             "1/sqrt(in_features)]). A zero bias is fine.")
     check_close(out, x @ weight.T + bias, what="Affine(4, 3)(x) (x @ weight.T + bias)")
 
 
@@ -214,7 +222,7 @@ def test_conv_block_args(student):
     check_block(student, "args")
 
 
-@graded("conv_block", points=2)
+@graded("conv_block", points=2, visible=True)
 def test_conv_block_named_styles(student):
     check_block(student, "add_module")
     check_block(student, "ordered_dict")
@@ -237,7 +245,7 @@ def test_count_parameters_plain(student):
     check_equal(conv, 2 * 3 * 3 * 3 + 2, what="count_parameters(nn.Conv2d(3, 2, 3), trainable_only=False)")
 
 
-@graded("count_parameters", points=2)
+@graded("count_parameters", points=2, visible=True)
 def test_count_parameters_trainable_only(student):
     counts, unchanged = student.probe(count_frozen)
     trainable, total = 5 * 2 + 2, 6 * 5 + 5 + 5 * 2 + 2
@@ -337,7 +345,7 @@ def test_sequence_classifier_reads_the_whole_sequence(student):
              "expected row 1 only (is the LSTM batch_first?)")
 
 
-@graded("SequenceClassifier", points=2)
+@graded("SequenceClassifier", points=2, visible=True)
 def test_sequence_classifier_last_hidden_state(student):
     tokens = seeded_tensor(73, 5, 4, dtype=torch.int64, low=0, high=30)
     out, alone, ref, counts, batch_first = student.probe(seq_reference, tokens)
@@ -441,20 +449,23 @@ def test_tinycnn_layers_and_eval_output(student):
     check_tinycnn(student, 3, 5, None, [(2, 3, 16, 16)], 100)
 
 
-@graded("TinyCNN", points=2)
+@graded("TinyCNN", points=2, visible=True)
 def test_tinycnn_any_input_size(student):
     check_tinycnn(student, 1, 4, 0.3, [(3, 1, 2, 2), (2, 1, 7, 9), (1, 1, 33, 20)], 101)
     check_tinycnn(student, 2, 7, 0.1, [(2, 2, 5, 64)], 104)
 
 
-@graded("TinyCNN", points=2)
+@graded("TinyCNN", points=2, visible=True)
 def test_tinycnn_dropout_only_in_train_mode(student):
     inputs, weights, results, call = check_tinycnn(student, 2, 6, None, [(8, 2, 12, 10)], 105)
     train, again, evaluated = results["train"][0], results["train again"][0], results["eval"][0]
     check_tensor(train, shape=(8, 6), dtype=torch.float32, what=f"{call}.train()(x (8, 2, 12, 10))")
-    if torch.equal(train, again) or torch.allclose(train, evaluated, rtol=1e-5, atol=1e-6):
-        fail(f"{call}.train() gave the same output twice, equal to eval(): in train() mode dropout (p=0.5) "
-             "must zero features at random")
+    if torch.equal(train, again):
+        fail(f"{call}.train() gave the same output twice: in train() mode dropout (p=0.5) must zero "
+             "features at random, a different draw each call")
+    if torch.allclose(train, evaluated, rtol=1e-5, atol=1e-6):
+        fail(f"{call}.train() gave the same output as eval(): in train() mode dropout (p=0.5) must zero "
+             "features (eval() switches it off)")
     _, _, results, call = check_tinycnn(student, 2, 6, 0.0, [(4, 2, 9, 9)], 106)
     check_close(results["train"][0], results["eval"][0], rtol=1e-5, atol=1e-6,
                 what=f"{call}.train()(x) compared with eval() (p=0.0: dropout keeps everything)")
@@ -620,7 +631,7 @@ def test_lstm_cell_unroll_from_a_given_state(student):
     check_unroll(student, 140, 1, 1, 4, 3, "keyword")
 
 
-@graded("lstm_cell_unroll", points=2)
+@graded("lstm_cell_unroll", points=2, visible=True)
 def test_lstm_cell_unroll_gradients(student):
     check_unroll(student, 150, 4, 6, 3, 2, "default", backward=True)
     check_unroll(student, 160, 2, 3, 2, 3, "keyword", backward=True)

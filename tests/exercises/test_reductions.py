@@ -60,7 +60,7 @@ def test_row_sums_basic(student):
     check_close(out, a.sum(axis=1))
 
 
-@graded("row_sums", points=2)
+@graded("row_sums", points=2, visible=True)
 def test_row_sums_keepdims(student):
     for a in (seeded_array(6, 4, 6), seeded_array(7, 5, 2, dtype="int64", low=-9, high=10)):
         out = student.row_sums(a, keepdims=True)
@@ -98,7 +98,7 @@ def test_normalize_rows_non_square_and_square(student):
         check_close(out, a / a.sum(axis=1, keepdims=True))
 
 
-@graded("normalize_rows", points=2)
+@graded("normalize_rows", points=2, visible=True)
 def test_normalize_rows_int_input_and_unchanged(student):
     a = positive_array(15, 3, 5, dtype="int64")
     out = student.normalize_rows(a)

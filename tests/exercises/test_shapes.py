@@ -37,7 +37,7 @@ def test_swap_last_two_matrix(student):
     check_close(out, t.T, mistakes=[(RE_VIEW, re_viewed(t))])
 
 
-@graded("swap_last_two", points=2)
+@graded("swap_last_two", points=2, visible=True)
 def test_swap_last_two_batched_is_a_transpose(student):
     for seed, shape in [(2, (2, 3, 4)), (3, (4, 1, 2, 3))]:
         t = seeded_tensor(seed, *shape)
@@ -56,7 +56,7 @@ def test_rows_view_values(student):
         check_close(out, t.reshape(rows, -1))
 
 
-@graded("rows_view", points=1)
+@graded("rows_view", points=1, visible=True)
 def test_rows_view_shares_storage(student):
     t = seeded_tensor(6, 3, 8)
     out, shared = student.probe(rows_view_shares, t, 4)
@@ -65,7 +65,7 @@ def test_rows_view_shares_storage(student):
         fail("rows_view copied a contiguous tensor; it should return a view that shares its storage")
 
 
-@graded("rows_view", points=1)
+@graded("rows_view", points=1, visible=True)
 def test_rows_view_non_contiguous(student):
     base = seeded_tensor(7, 4, 6)
     out = student.probe(on_transposed, base, "rows_view", 3)
@@ -113,7 +113,7 @@ def test_remove_batch_dim_basic(student):
     check_close(out, t[0])
 
 
-@graded("remove_batch_dim", points=2)
+@graded("remove_batch_dim", points=2, visible=True)
 def test_remove_batch_dim_keeps_other_size_one_dims(student):
     for seed, shape, expected in [(16, (1, 3, 1), (3, 1)), (17, (1, 1, 4), (1, 4)),
                                   (18, (2, 1, 3), (2, 1, 3)), (19, (5, 1), (5, 1))]:

@@ -39,7 +39,7 @@ def test_to_numpy_values_shape_dtype(student):
         check_close(out, t.numpy())
 
 
-@graded("to_numpy", points=2)
+@graded("to_numpy", points=2, visible=True)
 def test_to_numpy_requires_grad(student):
     t = seeded_tensor(4, 4, 3).requires_grad_(True)
     out, still_requires_grad = student.probe(to_numpy_keeps_grad, t)
@@ -57,7 +57,7 @@ def test_to_numpy_cuda_tensor(student):
     check_close(out, t.numpy())
 
 
-@graded("to_numpy", points=1)
+@graded("to_numpy", points=1, visible=True)
 def test_to_numpy_cuda_stand_in(student):
     # Checked without a GPU: a tensor that answers like a CUDA one until .cpu() brings it back.
     # Without grad: a missing .detach() loses its own test, not this one.
@@ -80,7 +80,7 @@ def test_to_tensor_float32_values(student):
             fail("to_tensor(a) returned a tensor that requires grad; the default is requires_grad=False")
 
 
-@graded("to_tensor", points=2)
+@graded("to_tensor", points=2, visible=True)
 def test_to_tensor_leaf_with_grad(student):
     for a in (seeded_array(9, 4, 2), seeded_array(10, 6, dtype="int32")):
         out = student.to_tensor(a, requires_grad=True)
@@ -103,7 +103,7 @@ def test_shared_tensor_values(student):
         check_close(out, a)
 
 
-@graded("shared_tensor", points=2)
+@graded("shared_tensor", points=2, visible=True)
 def test_shared_tensor_shares_memory(student):
     for a in (seeded_array(13, 5), seeded_array(14, 4, dtype="float32")):
         a0, t1, same_dtype = student.probe(shared_writes, a)

@@ -266,7 +266,7 @@ def test_make_optimizer_two_groups(student):
     check_groups(student, 0.2, 0.003, 0.0)
 
 
-@graded("make_optimizer", points=2)
+@graded("make_optimizer", points=2, visible=True)
 def test_make_optimizer_momentum(student):
     check_groups(student, 0.003, 0.05, 0.9, momentum=0.9)
     check_groups(student, 0.07, 0.02, 0.5, momentum=0.5)
@@ -363,7 +363,7 @@ def test_accumulated_grad_values(student):
         check_close(out, times * 2 * x)
 
 
-@graded("accumulated_grad", points=2)
+@graded("accumulated_grad", points=2, visible=True)
 def test_accumulated_grad_leaves_x_untouched(student):
     for seed, shape, times, requires_grad in [(43, (5,), 3, False), (44, (2, 2), 4, True)]:
         x = seeded_tensor(seed, *shape)

@@ -275,7 +275,7 @@ def test_image_to_tensor_small_rgb(student):
                 what="image_to_tensor(RGB image 3x2) (out[c, row, col] is band c of pixel (row, col) / 255)")
 
 
-@graded("image_to_tensor", points=2)
+@graded("image_to_tensor", points=1)
 def test_image_to_tensor_rgb(student):
     img = load("rgb_landscape.png")
     out = student.image_to_tensor(img)
@@ -297,6 +297,17 @@ def test_image_to_tensor_chw_scaled(student):
                  f"{out.max().item():g}; expected them scaled to [0, 1] (divide by 255)")
         check_close(out, expected_tensor(img), rtol=1e-6, atol=1e-6,
                     what=f"image_to_tensor(RGB image {w}x{h}) (permute the axes; a reshape scrambles pixels)")
+
+
+@graded("image_to_tensor", points=1, visible=True)
+def test_image_to_tensor_small_gray(student):
+    # The docstring's pitfall: an "L" image is a 2-D array, and the tensor still needs its channel dim.
+    img = image_of("L", [[0, 51, 255], [102, 204, 153]])
+    out = student.image_to_tensor(img)
+    check_tensor(out, shape=(1, 2, 3), dtype=torch.float32,
+                 what="image_to_tensor(L image 3x2) (one channel: (1, H, W))")
+    check_close(out, torch.tensor([[[0.0, 0.2, 1.0], [0.4, 0.8, 0.6]]]), rtol=1e-6, atol=1e-6,
+                what="image_to_tensor(L image 3x2) (each pixel / 255)")
 
 
 @graded("image_to_tensor", points=1)
@@ -637,7 +648,7 @@ def test_tensor_to_image_round_trip(student):
                               "pixels back)")
 
 
-@graded("tensor_to_image", points=2)
+@graded("tensor_to_image", points=2, visible=True)
 def test_tensor_to_image_rounds_and_clamps(student):
     # The second one requires grad, as an image straight out of a model does.
     for seed, shape, grad in [(90, (3, 5, 7), False), (91, (1, 4, 6), True), (92, (3, 2, 9), False)]:

@@ -1,6 +1,7 @@
 """Mistake: arange with the step (end - start) / (steps - 1): the end is excluded
 
 TASK: evenly_spaced
+PITFALL: ``torch.arange(0, 1, 0.25)`` stops *before* 1.0 ... Count points, not steps.
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: torch.manual_seed reseeds the global RNG instead of a local Generator
 
 TASK: make_classification_data
+PITFALL: ``torch.manual_seed(seed)`` reseeds the *global* generator ... Make a ``torch.Generator`` of your own, seed it, and pass ``generator=`` to the random functions.
 KEEPS: test_make_classification_data_shapes, test_make_classification_data_reproducible, test_make_classification_data_distributions
 """
 

@@ -1,6 +1,7 @@
 """Mistake: np.arange with dtype int32
 
 TASK: index_range
+PITFALL: The default integer dtype depends on the platform (and numpy version); say the dtype when it matters.
 """
 
 

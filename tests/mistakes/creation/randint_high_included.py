@@ -1,6 +1,7 @@
 """Mistake: torch.randint(0, k - 1): the high bound is excluded, so label k-1 never occurs
 
 TASK: make_classification_data
+PITFALL: Remember that the upper bound of ``torch.randint`` is excluded.
 KEEPS: test_make_classification_data_shapes, test_make_classification_data_reproducible, test_make_classification_data_leaves_global_rng_alone
 """
 

@@ -1,6 +1,7 @@
 """Mistake: a private Generator that is never seeded: every seed gives the same data
 
 TASK: make_classification_data
+PITFALL: Make a ``torch.Generator`` of your own, seed it, and pass ``generator=`` to the random functions.
 KEEPS: test_make_classification_data_shapes, test_make_classification_data_leaves_global_rng_alone, test_make_classification_data_distributions
 """
 

@@ -1,6 +1,7 @@
 """Mistake: one weight per class given to the sampler, not one per sample (it draws indices 0..K-1)
 
 TASK: balanced_loader
+PITFALL: The weights go to *samples*, one per item of the dataset, not one per class
 """
 
 

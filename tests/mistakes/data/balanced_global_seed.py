@@ -1,6 +1,7 @@
 """Mistake: torch.manual_seed(seed) instead of a sampler generator of its own (it draws later, from the global RNG)
 
 TASK: balanced_loader
+PITFALL: Seed the sampler's own generator; ``torch.manual_seed`` before building the loader does not fix the order of a later epoch.
 KEEPS: test_balanced_loader_evens_out_two_classes, test_balanced_loader_three_classes_any_labels
 """
 

@@ -1,6 +1,7 @@
 """Mistake: the sampler draws without replacement: every sample once, a weighted shuffle, no balancing
 
 TASK: balanced_loader
+PITFALL: With ``replacement=False`` each sample is drawn once: a weighted shuffle, still 90/10.
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: a "balanced" loader that only shuffles (class shares stay as in y)
 
 TASK: balanced_loader
+PITFALL: ``shuffle=True`` only reorders: class 1 is still 10 % of every epoch
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: drop_last taken as 'one batch fewer', wrong on exact multiples
 
 TASK: count_batches
+PITFALL: ``drop_last`` decides whether it is yielded. Mind the exact multiples.
 KEEPS: test_count_batches_basic
 """
 

@@ -1,6 +1,7 @@
 """Mistake: n // batch_size + 1 for the kept short batch, wrong on exact multiples
 
 TASK: count_batches
+PITFALL: The last batch is short when ``batch_size`` does not divide ``n`` ... Mind the exact multiples.
 KEEPS: test_count_batches_basic
 """
 

@@ -1,6 +1,7 @@
 """Mistake: __getitem__ never raises IndexError (any index returns an item)
 
 TASK: SquaresDataset
+PITFALL: Raise ``IndexError`` (not ValueError, not a wrapped-around item)
 KEEPS: test_squares_dataset_len_and_items, test_squares_dataset_negative_indices
 """
 

@@ -1,6 +1,7 @@
 """Mistake: lengths measured after padding (all max_len)
 
 TASK: pad_collate
+PITFALL: Record the lengths *before* padding: afterwards every row has length max_len.
 """
 
 

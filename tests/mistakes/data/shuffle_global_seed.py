@@ -1,6 +1,7 @@
 """Mistake: torch.manual_seed(seed) on the global RNG instead of a generator of its own
 
 TASK: make_loader
+PITFALL: ``torch.manual_seed(seed)`` before building the loader changes the global RNG for the whole program ... Give the loader a seeded ``torch.Generator`` of its own (the ``generator=`` argument).
 KEEPS: test_make_loader_batches_in_order, test_make_loader_drop_last
 """
 

@@ -1,6 +1,7 @@
 """Mistake: shuffle=True without a seeded generator: the order ignores the seed
 
 TASK: make_loader
+PITFALL: Give the loader a seeded ``torch.Generator`` of its own (the ``generator=`` argument).
 KEEPS: test_make_loader_batches_in_order, test_make_loader_drop_last
 """
 

@@ -1,6 +1,7 @@
 """Mistake: out-of-range indices wrap around (i % n) instead of raising IndexError
 
 TASK: SquaresDataset
+PITFALL: Raise ``IndexError`` (not ValueError, not a wrapped-around item)
 KEEPS: test_squares_dataset_len_and_items, test_squares_dataset_negative_indices
 """
 

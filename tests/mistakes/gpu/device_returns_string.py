@@ -1,6 +1,7 @@
 """Mistake: pick_device returns the string 'cuda' or 'cpu' instead of a torch.device
 
 TASK: pick_device
+PITFALL: Return a ``torch.device``, not a string
 """
 
 

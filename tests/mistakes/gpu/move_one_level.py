@@ -1,6 +1,7 @@
 """Mistake: move_to handles one level of containers and does not recurse into nested ones
 
 TASK: move_to
+PITFALL: Batches are often nested (a dict of lists of tensors): walk the containers recursively instead of handling one level.
 KEEPS: test_move_to_flat_containers
 """
 

@@ -1,6 +1,7 @@
 """Mistake: move_to calls tensor.to(device) without using its result (tensor.to is not in place)
 
 TASK: move_to
+PITFALL: ``tensor.to`` returns a new tensor (assign it!)
 """
 
 

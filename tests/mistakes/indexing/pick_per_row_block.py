@@ -1,6 +1,7 @@
 """Mistake: a[:, cols]: an (n, n) block instead of one element per row
 
 TASK: pick_per_row
+PITFALL: ``a[:, cols]`` picks a whole block (every row x every listed column), shape (n, n), not one element per row.
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: writes into the caller's array (no copy)
 
 TASK: replace_negative
+PITFALL: ``a[a < 0] = value`` writes into the caller's array. Don't modify inputs in place: copy first.
 KEEPS: test_replace_negative_basic, test_replace_negative_value_and_dtype
 """
 

@@ -1,6 +1,7 @@
 """Mistake: t[:, idx]: an (n, n) block
 
 TASK: torch_pick_per_row
+PITFALL: Same as in NumPy: ``t[:, idx]`` is a block.
 """
 
 

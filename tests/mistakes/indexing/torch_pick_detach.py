@@ -1,6 +1,7 @@
 """Mistake: .detach() before indexing: the graph is cut
 
 TASK: torch_pick_per_row
+PITFALL: Don't go through NumPy or ``.item()`` (that cuts the graph)
 KEEPS: test_torch_pick_per_row_basic, test_torch_pick_per_row_one_per_row
 """
 

@@ -1,6 +1,7 @@
 """Mistake: bce_with_logits calls F.binary_cross_entropy_with_logits (forbidden)
 
 TASK: bce_with_logits
+PITFALL: the library's versions of these losses ... are forbidden here
 """
 
 import torch.nn.functional as F

@@ -1,6 +1,7 @@
 """Mistake: bce_with_logits calls the library's nn.BCEWithLogitsLoss (forbidden)
 
 TASK: bce_with_logits
+PITFALL: the library's versions of these losses ... are forbidden here
 """
 
 from torch import nn

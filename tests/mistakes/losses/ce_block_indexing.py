@@ -1,6 +1,7 @@
 """Mistake: picks the target logits with logits[:, target], an (N, N) block instead of one per row
 
 TASK: cross_entropy
+PITFALL: Pick ``x_i[target_i]`` one per row (``gather``, or an arange for the rows); ``logits[:, target]`` is an (N, N) block.
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: cross_entropy reaches F.log_softmax through getattr(F, "log_" + "softmax") (forbidden)
 
 TASK: cross_entropy
+PITFALL: the library's versions of these losses ... are forbidden here
 """
 
 import torch.nn.functional as F

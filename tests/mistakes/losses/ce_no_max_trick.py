@@ -1,6 +1,7 @@
 """Mistake: log(sum(exp(x))) without the max trick: exp(1000.) overflows to inf
 
 TASK: cross_entropy
+PITFALL: ``exp(1000.)`` is inf, and inf/inf is nan. The max trick
 KEEPS: test_cross_entropy_values, test_cross_entropy_reductions, test_cross_entropy_unknown_reduction, test_cross_entropy_keeps_input_non_square
 """
 

@@ -1,6 +1,7 @@
 """Mistake: cross_entropy_np takes np.log of the softmax probabilities: log(0) = -inf for logits of 1e3
 
 TASK: cross_entropy_np
+PITFALL: ``np.log(softmax_np(...))`` is not enough: a probability that underflows to 0 gives ``log(0) = -inf``.
 KEEPS: test_cross_entropy_np_values, test_cross_entropy_np_reductions, test_cross_entropy_np_keeps_input
 """
 

@@ -1,6 +1,7 @@
 """Mistake: cross_entropy_np converts to torch and back (the task is NumPy only)
 
 TASK: cross_entropy_np
+PITFALL: ``softmax_np`` and ``cross_entropy_np`` must not use torch at all.
 """
 
 

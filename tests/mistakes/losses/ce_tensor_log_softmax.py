@@ -1,6 +1,7 @@
 """Mistake: cross_entropy uses the tensor method logits.log_softmax (forbidden)
 
 TASK: cross_entropy
+PITFALL: the library's versions of these losses ... in functional, tensor-method or module form) are forbidden here
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: cross_entropy calls F.cross_entropy (forbidden)
 
 TASK: cross_entropy
+PITFALL: the library's versions of these losses ... are forbidden here
 """
 
 import torch.nn.functional as F

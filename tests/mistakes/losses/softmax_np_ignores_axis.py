@@ -1,6 +1,7 @@
 """Mistake: softmax_np always normalizes along the last axis, whatever `axis` says
 
 TASK: softmax_np
+PITFALL: Use ``keepdims=True`` so the max and the sum broadcast back along the right axis for any ``axis``.
 KEEPS: test_softmax_np_values
 """
 

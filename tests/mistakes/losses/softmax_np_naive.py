@@ -1,6 +1,7 @@
 """Mistake: softmax_np without the max trick: exp(1000.) overflows, inf / inf = nan
 
 TASK: softmax_np
+PITFALL: Subtract the max along ``axis`` first
 KEEPS: test_softmax_np_values, test_softmax_np_axis, test_softmax_np_keeps_input
 """
 

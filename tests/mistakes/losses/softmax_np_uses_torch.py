@@ -1,6 +1,7 @@
 """Mistake: softmax_np goes through torch.softmax (the task is NumPy only)
 
 TASK: softmax_np
+PITFALL: ``softmax_np`` and ``cross_entropy_np`` must not use torch at all.
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: bias is a plain tensor attribute; only weight is a Parameter
 
 TASK: Affine
+PITFALL: A plain tensor attribute (even one with requires_grad=True) is not registered ... Wrap it in ``nn.Parameter``.
 """
 
 

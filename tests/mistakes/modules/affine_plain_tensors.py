@@ -1,6 +1,7 @@
 """Mistake: weight and bias kept as plain tensors (requires_grad) instead of nn.Parameter
 
 TASK: Affine
+PITFALL: A plain tensor attribute (even one with requires_grad=True) is not registered ... Wrap it in ``nn.Parameter``.
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: the add_module style uses the names conv/bn/relu
 
 TASK: conv_block
+PITFALL: Names matter: they are the keys of ``state_dict``
 KEEPS: test_conv_block_args, test_conv_block_unknown_style
 """
 

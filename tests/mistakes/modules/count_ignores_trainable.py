@@ -1,6 +1,7 @@
 """Mistake: count_parameters counts frozen parameters too (trainable_only ignored)
 
 TASK: count_parameters
+PITFALL: Frozen layers (``requires_grad=False``) are still in ``parameters()``: filter them when ``trainable_only`` is True.
 KEEPS: test_count_parameters_plain
 """
 

@@ -1,6 +1,7 @@
 """Mistake: count_parameters counts parameter tensors instead of their elements
 
 TASK: count_parameters
+PITFALL: ``len(list(module.parameters()))`` counts tensors, not numbers: use ``numel()``.
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: MLP as one nn.Sequential attribute, without features/classifier
 
 TASK: MLP
+PITFALL: Keep the attribute names
 """
 
 

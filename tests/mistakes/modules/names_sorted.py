@@ -1,6 +1,7 @@
 """Mistake: parameter_names sorts the names instead of keeping the model's order
 
 TASK: parameter_names
+PITFALL: Don't sort the names: the order is the model's.
 """
 
 

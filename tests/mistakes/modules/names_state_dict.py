@@ -1,6 +1,7 @@
 """Mistake: parameter_names from state_dict() keys: buffers (running_mean, ...) come along
 
 TASK: parameter_names
+PITFALL: ``state_dict()`` keys are not the parameters: they include buffers such as BatchNorm's ``running_mean``.
 """
 
 

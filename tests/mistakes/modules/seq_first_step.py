@@ -1,6 +1,7 @@
 """Mistake: classifies output[:, 0], the state after the first token
 
 TASK: SequenceClassifier
+PITFALL: ``output[:, 0]`` is the state after the *first* token only. Classify from ``h_n[-1]``
 KEEPS: test_sequence_classifier_shapes
 """
 

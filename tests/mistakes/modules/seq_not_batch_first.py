@@ -1,6 +1,7 @@
 """Mistake: the LSTM is not batch_first, so it reads (B, T, E) as (T, B, E)
 
 TASK: SequenceClassifier
+PITFALL: Without ``batch_first=True`` the LSTM reads (T, B, E) and would mix up batch and time.
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: TinyCNN drops out with F.dropout(x, p) (training=True by default): still random in eval()
 
 TASK: TinyCNN
+PITFALL: Use the ``nn.Dropout`` module (which ``eval()`` switches off), not ``F.dropout(x, p)`` with its default ``training=True``
 """
 
 

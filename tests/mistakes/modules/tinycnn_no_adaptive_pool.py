@@ -1,6 +1,7 @@
 """Mistake: TinyCNN without the adaptive pool: Flatten -> Linear(16 * 8 * 8) fits 16 x 16 images only
 
 TASK: TinyCNN
+PITFALL: Without the adaptive pool ... the Linear layer fits one image size only.
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: TinyCNN ignores p: nn.Dropout() always drops half
 
 TASK: TinyCNN
+PITFALL: and pass ``p`` on.
 KEEPS: test_tinycnn_layers_and_eval_output
 """
 

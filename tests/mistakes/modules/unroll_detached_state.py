@@ -1,6 +1,7 @@
 """Mistake: the state detached between steps: right values, but gradients stop at each step
 
 TASK: lstm_cell_unroll
+PITFALL: Don't ``detach`` the state between steps: gradients must reach the early steps.
 KEEPS: test_lstm_cell_unroll_from_a_given_state, test_lstm_cell_unroll_from_zeros
 """
 

@@ -1,6 +1,7 @@
 """Mistake: the cell called step by step without carrying (h, c): every step starts again from the initial state
 
 TASK: lstm_cell_unroll
+PITFALL: ``cell(x[:, t])`` without the state starts every step from zeros ... Carry *both* h and c.
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: torch.stack(outputs) along dim 0: (T, B, H) instead of batch-first (B, T, H)
 
 TASK: lstm_cell_unroll
+PITFALL: ``torch.stack(outputs)`` stacks along dim 0, giving (T, B, H): stack along dim 1.
 """
 
 

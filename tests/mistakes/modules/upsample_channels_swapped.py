@@ -1,6 +1,7 @@
 """Mistake: ConvTranspose2d(out_channels, in_channels, ...): the channel arguments swapped
 
 TASK: upsample
+PITFALL: The arguments are ``(in_channels, out_channels, ...)``, as for Conv2d.
 """
 
 

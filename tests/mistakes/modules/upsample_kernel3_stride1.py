@@ -1,6 +1,7 @@
 """Mistake: ConvTranspose2d with kernel 3 and stride 1: (H, W) -> (H + 2, W + 2), not doubled
 
 TASK: upsample
+PITFALL: kernel 3 and stride 1 give ``H + 2``, not ``2H``.
 """
 
 

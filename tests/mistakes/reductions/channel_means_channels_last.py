@@ -1,6 +1,7 @@
 """Mistake: treats the batch as NHWC: averages dims (0, 1, 2)
 
 TASK: channel_means
+PITFALL: Torch images are NCHW: channels are dim 1, not the last dim as in PIL/NumPy (HWC).
 """
 
 

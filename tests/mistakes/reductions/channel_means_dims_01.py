@@ -1,6 +1,7 @@
 """Mistake: averages dims (0, 1): the batch and the channels
 
 TASK: channel_means
+PITFALL: Average over every dim *except* the channel dim
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: averages dims (1, 2, 3): one mean per image, not per channel
 
 TASK: channel_means
+PITFALL: Average over every dim *except* the channel dim
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: divides in place (a /= ...), changing the input (and failing on ints)
 
 TASK: normalize_rows
+PITFALL: Don't divide in place either (``a /= ...``): it changes the input, and fails on an int array.
 KEEPS: test_normalize_rows_basic, test_normalize_rows_non_square_and_square
 """
 

@@ -1,6 +1,7 @@
 """Mistake: divides by row sums of shape (n,), without keepdims
 
 TASK: normalize_rows
+PITFALL: Row sums of shape (n,) broadcast against the *last* axis of an (n, m) array ... Keep the reduced dim.
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: a bare .view(-1) on a non-contiguous tensor
 
 TASK: flatten_transposed
+PITFALL: A transposed tensor is not contiguous: a bare ``.view(-1)`` raises
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: squeeze() drops every size-1 dim
 
 TASK: remove_batch_dim
+PITFALL: A bare ``x.squeeze()`` drops *every* size-1 dim ... Say which dim to squeeze.
 KEEPS: test_remove_batch_dim_basic
 """
 

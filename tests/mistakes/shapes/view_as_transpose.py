@@ -1,6 +1,7 @@
 """Mistake: view used as a transpose
 
 TASK: swap_last_two
+PITFALL: ``t.view(3, 2)`` has the right *shape* but is not a transpose
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: dtype converted after requires_grad: a non-leaf
 
 TASK: to_tensor
+PITFALL: Converting the dtype *after* turning on requires_grad gives the result of an operation, which is not a leaf
 KEEPS: test_to_tensor_float32_values, test_to_tensor_leaves_its_input_alone
 """
 

@@ -1,6 +1,7 @@
 """Mistake: a copy where shared memory was asked
 
 TASK: shared_tensor
+PITFALL: ``torch.tensor(a)`` always copies.
 KEEPS: test_shared_tensor_values
 """
 

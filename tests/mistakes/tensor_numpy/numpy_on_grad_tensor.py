@@ -1,6 +1,7 @@
 """Mistake: .numpy() on a tensor that requires grad
 
 TASK: to_numpy
+PITFALL: ``t.numpy()`` raises "Can't call numpy() on Tensor that requires grad" ... (``.detach()``
 KEEPS: test_to_numpy_values_shape_dtype, test_to_numpy_cuda_stand_in, test_to_numpy_non_contiguous
 """
 

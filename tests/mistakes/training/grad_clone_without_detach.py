@@ -1,6 +1,7 @@
 """Mistake: copies x with clone() but no detach(): for an x that requires grad the graph reaches x itself
 
 TASK: accumulated_grad
+PITFALL: make a copy that is a leaf (``detach().clone()``).
 KEEPS: test_accumulated_grad_values, test_accumulated_grad_zero_times
 """
 

@@ -1,6 +1,7 @@
 """Mistake: accumulated_grad sets requires_grad on the caller's x and accumulates into x.grad
 
 TASK: accumulated_grad
+PITFALL: Setting ``requires_grad`` on ``x`` itself changes the caller's tensor
 KEEPS: test_accumulated_grad_values, test_accumulated_grad_zero_times
 """
 

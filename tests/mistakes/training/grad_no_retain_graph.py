@@ -1,6 +1,7 @@
 """Mistake: backward without retain_graph=True: the second backward through the freed graph raises
 
 TASK: accumulated_grad
+PITFALL: The second ``backward`` through the same graph raises ... unless you pass ``retain_graph=True``.
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: make_optimizer sets momentum only in the classifier's group
 
 TASK: make_optimizer
+PITFALL: keyword arguments after the list are the defaults for every group.
 KEEPS: test_make_optimizer_two_groups
 """
 

@@ -1,6 +1,7 @@
 """Mistake: make_optimizer puts every parameter in one group at base_lr
 
 TASK: make_optimizer
+PITFALL: Pass a list of dicts ``{"params": ..., "lr": ...}``
 """
 
 

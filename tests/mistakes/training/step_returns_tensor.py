@@ -1,6 +1,7 @@
 """Mistake: train_step returns the loss tensor instead of loss.item()
 
 TASK: train_step
+PITFALL: Return ``loss.item()``, not the tensor
 KEEPS: test_train_step_twice_does_not_accumulate
 """
 

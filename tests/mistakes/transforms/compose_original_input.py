@@ -1,6 +1,7 @@
 """Mistake: feeds every step the original input instead of the previous output
 
 TASK: compose
+PITFALL: Each step gets the *previous step's output*, not the original input.
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: applies the steps right to left
 
 TASK: compose
+PITFALL: Order matters
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: random_crop draws from torch's global RNG, not from the generator it is given
 
 TASK: random_crop
+PITFALL: ``torch.randint(...)`` without ``generator=`` draws from the global RNG
 """
 
 

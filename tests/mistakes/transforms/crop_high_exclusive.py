@@ -1,6 +1,7 @@
 """Mistake: randint(0, h - size): the high end is excluded, so the last position is never drawn (and size == side fails)
 
 TASK: random_crop
+PITFALL: ``randint``'s upper bound is excluded, hence ``+ 1``
 """
 
 

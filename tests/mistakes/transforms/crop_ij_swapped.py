@@ -1,6 +1,7 @@
 """Mistake: the box built as (i, j, ...): the row i used as the left edge, the column j as the top
 
 TASK: random_crop
+PITFALL: PIL's box starts with the x coordinate: ``(left, top, ...)`` is ``(j, i, ...)``.
 """
 
 

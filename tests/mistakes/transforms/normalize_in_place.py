@@ -1,6 +1,7 @@
 """Mistake: normalizes in place (sub_/div_), changing the caller's tensor
 
 TASK: normalize
+PITFALL: In-place ops (``t.sub_``, ``t -= ...``) would change the caller's tensor.
 KEEPS: test_normalize_values, test_normalize_per_channel
 """
 

@@ -1,6 +1,7 @@
 """Mistake: mean and std of shape (C,) broadcast over W instead of over the channels
 
 TASK: normalize
+PITFALL: A tensor of 3 means has shape (3,), which broadcasts against the *last* dim (W), not against channels
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: the right size, but the picture pasted at (0, 0): all the border ends up right and bottom
 
 TASK: pad
+PITFALL: the picture starts at ``(padding, padding)``, not at the corner.
 """
 
 

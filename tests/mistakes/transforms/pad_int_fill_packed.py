@@ -1,6 +1,7 @@
 """Mistake: an int fill handed to Image.new as is: for RGB it is one packed pixel, 128 -> (128, 0, 0)
 
 TASK: pad
+PITFALL: ``Image.new("RGB", size, 128)`` reads the int as one packed pixel and gives dark red ``(128, 0, 0)``
 KEEPS: test_pad_negative_raises, test_pad_rgb_tuple_fill_and_gray_default
 """
 

@@ -1,6 +1,7 @@
 """Mistake: the size grows by padding, not 2 * padding (a border on the left and top only)
 
 TASK: pad
+PITFALL: Padding goes on *both* sides: the width grows by ``2 * padding``
 """
 
 

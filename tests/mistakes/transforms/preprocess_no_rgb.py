@@ -1,6 +1,7 @@
 """Mistake: preprocess never converts to RGB
 
 TASK: preprocess
+PITFALL: Convert to RGB first
 KEEPS: test_preprocess_rgb
 """
 

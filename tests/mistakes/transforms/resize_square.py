@@ -1,6 +1,7 @@
 """Mistake: resizes to (size, size), ignoring the aspect ratio
 
 TASK: resize_short_side
+PITFALL: ``img.resize((size, size))`` stretches the picture.
 """
 
 

@@ -1,6 +1,7 @@
 """Mistake: no clamp before the uint8 cast: 1.3 -> 332 wraps around to 76, -0.2 to 205
 
 TASK: tensor_to_image
+PITFALL: The cast wraps around outside [0, 255] (300 becomes 44): clamp first.
 KEEPS: test_tensor_to_image_round_trip
 """
 

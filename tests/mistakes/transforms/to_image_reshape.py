@@ -1,6 +1,7 @@
 """Mistake: reshape (C, H, W) -> (H, W, C) instead of permute: the bytes stay in CHW order, pixels scrambled
 
 TASK: tensor_to_image
+PITFALL: PIL wants HWC: ``permute``, not ``reshape``.
 KEEPS: test_tensor_to_image_gray_and_bad_shapes
 """
 

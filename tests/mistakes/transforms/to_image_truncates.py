@@ -1,6 +1,7 @@
 """Mistake: tensor_to_image truncates (the uint8 cast) instead of rounding: 255 * 0.999 = 254.7 becomes 254
 
 TASK: tensor_to_image
+PITFALL: ``(t * 255).to(torch.uint8)`` truncates: 254.7 becomes 254
 KEEPS: test_tensor_to_image_round_trip
 """
 

@@ -1,6 +1,7 @@
 """Mistake: returns HWC (the array's own layout) instead of CHW
 
 TASK: image_to_tensor
+PITFALL: ``np.asarray(img)`` is HWC (channels last) and uint8; torch wants CHW.
 """
 
 

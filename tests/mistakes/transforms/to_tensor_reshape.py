@@ -1,7 +1,8 @@
 """Mistake: reshapes HWC to (C, H, W) instead of permuting the axes
 
 TASK: image_to_tensor
-KEEPS: test_image_to_tensor_grayscale
+PITFALL: a ``reshape`` to (C, H, W) keeps the bytes in HWC order and scrambles the pixels.
+KEEPS: test_image_to_tensor_grayscale, test_image_to_tensor_small_gray
 """
 
 
