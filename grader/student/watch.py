@@ -8,6 +8,7 @@ Saves are noticed by polling modification times (no extra dependency, works on e
 import os
 import time
 
+from .. import safe_text
 from . import check as checking
 
 POLL_S = 0.1
@@ -49,5 +50,5 @@ def watch(grader, course, submission, echo, colour=False, clear=False, stop=None
         grader.prepare(submission)  # the next check finds its worker ready
         if clear:
             echo("\x1b[2J\x1b[H", nl=False)
-        echo(result.text, nl=False)
+        echo(safe_text.console(result.text), nl=False)
         echo(f"(checked {modules[-1]}.py in {took:.2f} s; watching for changes, Ctrl-C to stop)")
