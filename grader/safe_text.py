@@ -40,6 +40,19 @@ def clean(text, limit=None):
     return text
 
 
+def clean_tree(value):
+    """A copy of a report (dicts, lists, strings, numbers) with `clean` applied to every
+    string, keys included: the last gate before JSON, where a lone surrogate would be written
+    as an escape that strict parsers refuse (a path given on the command line may hold one)."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, dict):
+        return {clean_tree(k): clean_tree(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean_tree(v) for v in value]
+    return value
+
+
 def escape_controls(text):
     """Control characters as visible escapes (`\\n`, `\\r`, `\\x1b`): for one-line places."""
     def show(m):

@@ -315,3 +315,9 @@ def test_safe_text_rules():
     assert safe_text.console("a :: b\nc") == "a :: b\nc"
     xml = "<a>" + safe_text.xml_text("\x00\x0c\x1b[31m\r\n::e::\ud800") + "</a>"
     assert ET.fromstring(xml).text == "\\x00\\x0c\\x1b[31m\r\n::e::\ufffd"
+
+
+def test_json_never_holds_a_lone_surrogate_escape():
+    report = {"submission": os.fsdecode(b"x\xff"), "submission_path": "/a/\ud800", "exercises": []}
+    text = formats.to_json(report)
+    assert "\\ud" not in text.lower() and json.loads(text)["submission"] == "x\ufffd"

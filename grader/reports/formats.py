@@ -10,7 +10,7 @@ from .table import visible_summary
 
 
 def to_json(report):
-    return json.dumps(report, indent=2) + "\n"
+    return json.dumps(safe_text.clean_tree(report), indent=2) + "\n"
 
 
 # Gradescope shows a test's output to the student as soon as the test is visible: a hidden test
@@ -25,6 +25,7 @@ def gradescope_results(report):
     visibility, tags (the task). A test skipped for want of hardware has no score and says why.
     The top-level output, which students see at once, is built from the visible tests alone
     (`table.visible_summary`): a hidden test's verdict shows with that test, once published."""
+    report = safe_text.clean_tree(report)
     tests = []
     for i, ex in enumerate(report["exercises"], 1):
         for j, t in enumerate(ex["tests"], 1):
@@ -181,7 +182,7 @@ FORMATS = {"json": to_json, "gradescope": to_gradescope, "junit": to_junit, "cla
 
 
 def render(report, fmt):
-    return FORMATS[fmt](report)
+    return FORMATS[fmt](safe_text.clean_tree(report))
 
 
 def write_atomic(path, text):
