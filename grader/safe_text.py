@@ -8,7 +8,8 @@ and a source file is decoded as Python decodes it (a UTF-8 BOM, a coding line, C
 Per output: `xml_text` for JUnit (characters XML 1.0 forbids shown as `\\x1b`), `csv_cell` for
 spreadsheets (no line break inside a cell, no formula), and `console` for every line the grader
 prints: no line may start a GitHub Actions workflow command (`::error::`, `::add-mask::`,
-`::stop-commands::`), which the runner reads from stdout and stderr after trimming spaces.
+`::stop-commands::`), which the runner reads from stdout and stderr after trimming spaces, nor
+hold one in the runner's older form (`##[error]`), which it finds anywhere in a line.
 """
 
 import importlib.util
@@ -22,6 +23,8 @@ XML_ILLEGAL = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # A workflow command: `::` first on a line, after any spaces (the runner trims them).
 WORKFLOW_COMMAND = re.compile(r"(^|[\r\n])([^\S\r\n]*)(?=::)")
+# The older form of a workflow command, found anywhere in a line.
+OLD_COMMAND = "##["
 # A cell a spreadsheet would run as a formula: one of these first, spaces allowed before.
 FORMULA_START = ("=", "+", "-", "@")
 
@@ -101,6 +104,7 @@ def xml_text(text):
     text = clean(text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
     text = XML_ILLEGAL.sub(lambda m: "&#13;" if m.group() == "\r" else f"\\x{ord(m.group()):02x}", text)
+    text = text.replace(OLD_COMMAND, "&#35;#[")
     return re.sub(r"(^|\n)([^\S\n]*):", r"\1\2&#58;", text)
 
 
@@ -119,5 +123,14 @@ def csv_cell(text):
 
 def console(text):
     """Text the grader prints, made unable to start a GitHub Actions workflow command: a line
-    that would (`::`, spaces allowed before) gets `> ` in front of it. Lone surrogates go too."""
-    return WORKFLOW_COMMAND.sub(r"\1\2> ", clean(text))
+    that would (`::`, spaces allowed before) gets `> ` in front of it, and `##[` becomes `# #[`.
+    Lone surrogates go too."""
+    return WORKFLOW_COMMAND.sub(r"\1\2> ", clean(text)).replace(OLD_COMMAND, "# #[")
+
+
+def json_dumps(value, **options):
+    """JSON of a report, every string cleaned; `##[` written as `\\u0023#[` (the same string
+    once parsed), so no line of the file holds a workflow command in the older form either.
+    (A line of indented JSON starts with spaces and `"`, `{`, `[` or a digit, never `::`.)"""
+    import json
+    return json.dumps(clean_tree(value), **options).replace(OLD_COMMAND, "\\u0023#[")

@@ -43,6 +43,7 @@ def to_numpy(t):
     print("::error::x")
     print("  ::add-mask::y")
     print("::stop-commands::token")
+    print("older form: ##[add-mask]secret")
     raise ValueError("lone \\ud800 surrogate \\x00 ::error::z\\n  ::add-mask::w")
 '''
 # Passes the visible test of to_numpy, fails its hidden ones (a tensor that requires grad).
@@ -54,9 +55,10 @@ def to_numpy(t):
 
 
 def workflow_command_lines(text):
-    """Lines a GitHub Actions runner would read as workflow commands (it splits at CR and LF
-    and trims spaces)."""
-    return [line for line in re.split(r"\r\n|\r|\n", text) if line.strip().startswith("::")]
+    """Lines a GitHub Actions runner would read as workflow commands: it splits at CR and LF,
+    looks for `::` first after spaces, and for the older `##[` anywhere."""
+    return [line for line in re.split(r"\r\n|\r|\n", text)
+            if line.strip().startswith("::") or "##[" in line]
 
 
 def grader_cli(*args, timeout=300):
@@ -223,6 +225,7 @@ def test_junit_of_hostile_text_on_stdout_and_to_a_file(junit_graded):
     # what the student printed is kept, readable: control characters as escapes
     failure = ET.fromstring(text.encode("utf-8")).find("testsuite/testcase/error")
     assert "\\x1b[31mred" in failure.text and "::error::x" in failure.text
+    assert "##[add-mask]secret" in failure.text
     assert "lone \ufffd surrogate" in failure.get("message")
 
 
@@ -313,6 +316,9 @@ def test_safe_text_rules():
         assert not workflow_command_lines(safe_text.console(text)), text
         assert "::" in safe_text.console(text)  # kept, readable
     assert safe_text.console("a :: b\nc") == "a :: b\nc"
+    assert not workflow_command_lines(safe_text.console("x ##[add-mask]y"))
+    assert json.loads(safe_text.json_dumps({"m": "x ##[error]y"})) == {"m": "x ##[error]y"}
+    assert "##[" not in safe_text.json_dumps({"m": "x ##[error]y"})
     xml = "<a>" + safe_text.xml_text("\x00\x0c\x1b[31m\r\n::e::\ud800") + "</a>"
     assert ET.fromstring(xml).text == "\\x00\\x0c\\x1b[31m\r\n::e::\ufffd"
 

@@ -1,7 +1,6 @@
 """The report in its formats (native JSON, Gradescope, JUnit XML, GitHub Classroom), and writing it
 atomically."""
 
-import json
 import os
 import stat
 import tempfile
@@ -10,7 +9,7 @@ from .table import visible_summary
 
 
 def to_json(report):
-    return json.dumps(safe_text.clean_tree(report), indent=2) + "\n"
+    return safe_text.json_dumps(report, indent=2) + "\n"
 
 
 # Gradescope shows a test's output to the student as soon as the test is visible: a hidden test
@@ -73,7 +72,7 @@ def gradescope_failure(message):
 
 
 def to_gradescope(report):
-    return json.dumps(gradescope_results(report), indent=2) + "\n"
+    return safe_text.json_dumps(gradescope_results(report), indent=2) + "\n"
 
 
 def classroom_result(report):
@@ -116,7 +115,7 @@ def classroom_failure(message):
 
 
 def to_classroom(report):
-    return json.dumps(classroom_result(report), indent=2) + "\n"
+    return safe_text.json_dumps(classroom_result(report), indent=2) + "\n"
 
 
 JUNIT_FAILURE = ("failed", "forbidden", "not_implemented")
