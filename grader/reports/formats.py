@@ -4,6 +4,7 @@ atomically."""
 import os
 import stat
 import tempfile
+
 from .. import safe_text
 from .table import visible_summary
 
