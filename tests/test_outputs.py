@@ -25,7 +25,7 @@ from grader import course as courses
 from grader import safe_text
 from grader.instructor import gradescope, submissions
 from grader.judge import forbidden
-from grader.reports import formats, table
+from grader.reports import formats
 from grader.student import explain
 from helpers import EXERCISES, PROJECT, SOLUTIONS, make_submission
 
