@@ -6,12 +6,13 @@ from .. import safe_text
 
 
 def display_path(path):
-    """`path` relative to the current folder when it is below it, else as it is."""
+    """`path` relative to the current folder when it is below it, else as it is; for showing
+    on one line (a folder named with a line break or bytes that are not UTF-8 shows escapes)."""
     try:
         rel = os.path.relpath(path)
     except ValueError:
-        return path
-    return path if rel.startswith("..") else rel
+        rel = ".."
+    return safe_text.clean_name(path if rel.startswith("..") else rel, limit=1000)
 
 
 def summary_table(report):
@@ -29,7 +30,7 @@ def summary_table(report):
     lines.insert(len(lines) - 1, "  ".join("-" * w for w in widths))
     env = report["environment"]
     graded = report.get("submission_path") or report["submission"]
-    lines.insert(0, f"graded: {safe_text.clean_name(display_path(graded), limit=1000)}")
+    lines.insert(0, f"graded: {display_path(graded)}")
     lines.append(f"sandbox: {env.get('sandbox')}; {report['duration_s']:g} s")
     return safe_text.console("\n".join(lines) + "\n")
 

@@ -9,6 +9,7 @@ import os
 import time
 
 from .. import safe_text
+from ..reports.table import display_path
 from . import check as checking
 
 POLL_S = 0.1
@@ -34,7 +35,7 @@ def watch(grader, course, submission, echo, colour=False, clear=False, stop=None
     """Loop until Ctrl-C (or `stop()` returns true): on each save, check the saved module."""
     submission = os.path.realpath(submission)
     grader.prepare(submission)
-    echo(f"Watching {os.path.relpath(submission)} for saved changes (Ctrl-C to stop).")
+    echo(f"Watching {display_path(submission)} for saved changes (Ctrl-C to stop).")
     seen = snapshot(submission, course)
     while stop is None or not stop():
         time.sleep(POLL_S)
