@@ -11,6 +11,8 @@ import sys
 
 import click
 
+from . import safe_text
+
 
 class GradingFailed(click.ClickException):
     """The grader could not grade: one line on stderr, exit status 2."""
@@ -49,7 +51,7 @@ class OneLineErrors(click.Group):
             ctx = getattr(exc, "ctx", None)
             if isinstance(exc, click.UsageError) and ctx is not None:
                 message += f" ({ctx.command_path} -h for help)"
-            click.echo(f"Error: {message}", err=True)
+            click.echo(safe_text.console(f"Error: {message}"), err=True)
             sys.exit(exc.exit_code)
         except click.Abort:
             click.echo("Aborted!", err=True)
@@ -155,10 +157,10 @@ def grade(submission, output, fmt, exercises, timeout, memory, cpus, fail_under,
         except OSError as exc:
             raise GradingFailed(f"could not write the report to {output}: {exc.strerror}") from None
     else:
-        click.echo(text, nl=False)
+        click.echo(safe_text.console(text), nl=False)
     if not quiet:
         for line in engine.misnamed(result["submission_path"], course):
-            click.echo(line, err=True)
+            click.echo(safe_text.console(line), err=True)
         click.echo(table.summary_table(result), err=True, nl=False)
     # The exact percentage, not the rounded one in the report: 14/231 is 6.06 %, below 6.1.
     exact = 100.0 * result["score"] / result["max_score"] if result["max_score"] else 0.0
@@ -218,7 +220,7 @@ def list_(submission, course_dir):
         finally:
             grader.close()
     report = run_student_grading(work)
-    click.echo(progress.render(report, course, submission, colour=use_colour()), nl=False)
+    click.echo(safe_text.console(progress.render(report, course, submission, colour=use_colour())), nl=False)
 
 
 @main.command()
@@ -247,7 +249,7 @@ def check(target, submission, timeout, course_dir):
         finally:
             grader.close()
     result = run_student_grading(work)
-    click.echo(result.text, nl=False)
+    click.echo(safe_text.console(result.text), nl=False)
     sys.exit(result.exit_code)
 
 

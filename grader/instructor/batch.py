@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 
-from .. import engine
+from .. import engine, safe_text
 from ..errors import UsageError
 from ..reports import formats
 from ..sandbox import reaper
@@ -56,18 +56,21 @@ class Outcome:
         self.seconds, self.write_error = seconds, write_error
 
     def line(self):
+        """One line whatever the name holds: a folder or zip named with a line break or a
+        workflow command (`::error::`) cannot start a line of its own."""
+        name, status = safe_text.clean_name(self.name), safe_text.escape_controls(safe_text.clean(self.status))
         if self.kept:
-            return f"{self.name}: unchanged, kept ({self.status})"
-        text = f"{self.name}: {self.status}"
+            return f"{name}: unchanged, kept ({status})"
+        text = f"{name}: {status}"
         if self.status == "graded":
             r = self.report
             text += f" {r['score']:g}/{r['max_score']:g} ({r['percentage']:g}%)"
         elif self.status == "empty" and self.report.get("batch_message"):
-            text += f" ({self.report['batch_message']})"
+            text += f" ({safe_text.escape_controls(safe_text.clean(self.report['batch_message']))})"
         text += f" in {self.seconds:.1f} s"
         if self.write_error:
-            text += f"; NOT WRITTEN: {self.write_error}"
-        return text
+            text += f"; NOT WRITTEN: {safe_text.escape_controls(safe_text.clean(self.write_error))}"
+        return safe_text.console(text)
 
 
 class Progress:
@@ -97,7 +100,7 @@ class Progress:
             if outcome.status.startswith("error") or outcome.write_error:
                 # failures stay on screen above the bar
                 self.stream.write("\r" + outcome.line().ljust(self.LINE) + "\n")
-            self.draw(outcome.name)
+            self.draw(safe_text.clean_name(outcome.name))
         else:
             width = len(str(self.total))
             print(f"[{self.done:>{width}}/{self.total}] {outcome.line()}", file=self.stream, flush=True)
@@ -112,7 +115,7 @@ class Progress:
         self.counts[self.kind(first)] -= 1
         self.counts[self.kind(outcome)] += 1
         if self.tty:
-            self.draw(outcome.name)
+            self.draw(safe_text.clean_name(outcome.name))
         else:
             print(f"[again, alone] {outcome.line()}", file=self.stream, flush=True)
 
@@ -561,4 +564,4 @@ def summary(outcomes, paths):
     text = f"{len(outcomes)} submission{'s' if len(outcomes) != 1 else ''}: {', '.join(parts) or 'none'}"
     if kept:
         text += f" ({kept} unchanged, kept)"
-    return text + f"; wrote {paths[0]} and {paths[1]}"
+    return safe_text.console(text + f"; wrote {paths[0]} and {paths[1]}")

@@ -10,6 +10,7 @@ import io
 import json
 import os
 
+from .. import safe_text
 from ..errors import UsageError
 from ..reports import formats
 from ..reports.html import render_class_report
@@ -17,8 +18,6 @@ from ..reports.html import render_class_report
 GRADEBOOK = "gradebook.csv"
 REPORT_HTML = "report.html"
 TITLE = "Class report"
-# Cells a spreadsheet would run as a formula (CSV injection): a student's folder name is untrusted.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def is_batch_report(data):
@@ -70,8 +69,9 @@ def number(value):
 
 
 def cell(text):
-    text = str(text)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    """A student's folder name or an error message is untrusted: no line break inside a cell
+    (a row stays a row), no formula a spreadsheet would run (CSV injection)."""
+    return safe_text.csv_cell(str(text))
 
 
 def gradebook_csv(reports):

@@ -24,6 +24,9 @@ import time
 import traceback
 import zipfile
 
+from .. import safe_text
+from .submissions import is_link_member
+
 TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # .../grader
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
@@ -182,8 +185,14 @@ def upload_files(root):
         dirs[:] = sorted(d for d in dirs if not skip_part(d))
         for name in sorted(names):
             path = os.path.join(folder, name)
-            label = os.path.relpath(path, root)
-            if name.startswith(".") or os.path.islink(path) or not os.path.isfile(path):
+            label = safe_text.clean_name(os.path.relpath(path, root), limit=1000)
+            if name.startswith("."):
+                continue
+            if os.path.islink(path):
+                if name.endswith(".py") or name.lower().endswith(".zip"):
+                    notes.append(f"{label}: a symbolic link, left out (upload the file itself)")
+                continue
+            if not os.path.isfile(path):
                 continue
             if name.endswith(".py"):
                 with open(path, "rb") as fh:
@@ -196,11 +205,16 @@ def upload_files(root):
                             if info.is_dir() or not parts or not parts[-1].endswith(".py") \
                                     or any(skip_part(p) for p in parts):
                                 continue
+                            member = safe_text.clean_name("/".join(parts), limit=1000)
+                            if is_link_member(info):  # its data is the link's target, not a file
+                                notes.append(f"{label}:{member}: a symbolic link, left out "
+                                             "(upload the file itself)")
+                                continue
                             if info.file_size > MAX_FILE_BYTES:
-                                notes.append(f"{label}:{'/'.join(parts)}: larger than "
+                                notes.append(f"{label}:{member}: larger than "
                                              f"{MAX_FILE_BYTES >> 20} MiB, left out")
                                 continue
-                            take(f"{label}:{'/'.join(parts)}", parts[-1], zf.read(info))
+                            take(f"{label}:{member}", parts[-1], zf.read(info))
                 except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
                     notes.append(f"{label}: not a zip file that can be read ({exc}), left out")
     return found, notes

@@ -13,6 +13,7 @@ import stat
 import zipfile
 from dataclasses import dataclass
 
+from .. import safe_text
 from ..errors import UsageError
 
 MAX_ZIP_FILES = 2000
@@ -20,6 +21,7 @@ MAX_ZIP_BYTES = 64 << 20
 # Hashing reads at most this many bytes of a submission; past it, sizes and mtimes stand in.
 MAX_HASHED_BYTES = 64 << 20
 IGNORED = ("__MACOSX", "__pycache__")
+NAME_LIMIT = 1000  # longer than any file name: a cut could make two students one
 
 
 @dataclass(frozen=True)
@@ -44,10 +46,12 @@ def discover(root, exclude=None):
         path = os.path.join(root, entry)
         if exclude and os.path.realpath(path) == os.path.realpath(exclude):
             continue
+        # The name goes into reports, file names, the gradebook and progress lines: made safe
+        # here, once (bytes that are not UTF-8 and control characters as visible escapes).
         if os.path.isdir(path):
-            sub = Submission(entry, path, "folder")
+            sub = Submission(safe_text.clean_name(entry, limit=NAME_LIMIT), path, "folder")
         elif entry.lower().endswith(".zip") and os.path.isfile(path) and len(entry) > 4:
-            sub = Submission(entry[:-4], path, "zip")
+            sub = Submission(safe_text.clean_name(entry[:-4], limit=NAME_LIMIT), path, "zip")
         else:
             continue
         if sub.name in found:
@@ -170,6 +174,12 @@ def safe_member_path(name):
     return parts
 
 
+def is_link_member(info):
+    """Whether a zip member is a symbolic link (its data is the link's target, not a file):
+    `batch` refuses such an archive, the Gradescope upload leaves the member out."""
+    return stat.S_ISLNK(info.external_attr >> 16)
+
+
 def unpack_zip(archive, target, max_files=MAX_ZIP_FILES, max_bytes=MAX_ZIP_BYTES):
     """Unpack `archive` into the empty folder `target`; UnsafeZip when it is not safe to."""
     try:
@@ -183,8 +193,7 @@ def unpack_zip(archive, target, max_files=MAX_ZIP_FILES, max_bytes=MAX_ZIP_BYTES
         written = 0
         for info in members:
             parts = safe_member_path(info.filename)
-            mode = info.external_attr >> 16
-            if stat.S_ISLNK(mode):
+            if is_link_member(info):
                 raise UnsafeZip(f"member {info.filename!r} is a symbolic link")
             if not parts:
                 continue

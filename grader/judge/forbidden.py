@@ -12,6 +12,8 @@ The worker's run-time monitor catches what gets past this.
 
 import ast
 
+from .. import safe_text
+
 
 def short_names(forbidden):
     return {name.rsplit(".", 1)[-1] for name in forbidden if name != "torch"}
@@ -87,12 +89,16 @@ class ModuleIndex:
 
 
 def find(source, task, forbidden):
-    """Forbidden uses in `task`'s code: a list of (line, description)."""
+    """Forbidden uses in `task`'s code: a list of (line, description).
+
+    `source` is text or the file's bytes; either way it is read as Python reads it (a UTF-8
+    BOM, a coding line, CRLF), so a file that imports is never skipped as unparsable."""
     if not forbidden:
         return []
+    source = safe_text.decode_source(source) if isinstance(source, bytes) else source.lstrip("\ufeff")
     try:
         tree = ast.parse(source)
-    except SyntaxError:
+    except (SyntaxError, ValueError):
         return []
     index = ModuleIndex(tree)
     names = short_names(forbidden)

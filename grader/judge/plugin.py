@@ -16,6 +16,7 @@ import os
 
 import pytest
 
+from .. import safe_text
 from . import forbidden as forbidden_check
 from .student import StudentModules
 from ..sandbox.client import ModuleUnavailable, StudentFailure
@@ -126,12 +127,8 @@ class GradingPlugin:
         return None
 
     def source(self, name):
-        try:
-            with open(os.path.join(self.submission, f"{name}.py"), encoding="utf-8",
-                      errors="replace") as fh:
-                return fh.read(2_000_000)
-        except OSError:
-            return ""
+        """The module's source as Python reads it (a UTF-8 BOM, a coding line, CRLF)."""
+        return safe_text.read_source(os.path.join(self.submission, f"{name}.py"))
 
     def static_hits(self, module, task, banned):
         key = (module, task)
@@ -181,7 +178,7 @@ class GradingPlugin:
             "score": points if status == "passed" else 0.0,
             "max_score": points,
             "visibility": marker_arg(item, "visibility", "hidden"),
-            "message": self.relative_paths(message)[:MESSAGE_LIMIT],
+            "message": safe_text.clean(self.relative_paths(message), MESSAGE_LIMIT),
         }
 
     def relative_paths(self, message):

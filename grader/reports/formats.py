@@ -1,17 +1,16 @@
 """The report in its formats (native JSON, Gradescope, JUnit XML, GitHub Classroom), and writing it
 atomically."""
 
-import json
 import os
 import stat
 import tempfile
-from xml.sax.saxutils import escape, quoteattr
 
-from .table import markdown_table
+from .. import safe_text
+from .table import visible_summary
 
 
 def to_json(report):
-    return json.dumps(report, indent=2) + "\n"
+    return safe_text.json_dumps(report, indent=2) + "\n"
 
 
 # Gradescope shows a test's output to the student as soon as the test is visible: a hidden test
@@ -24,7 +23,9 @@ def gradescope_results(report):
 
     One entry per test: name, number ("exercise.test"), score, max_score, status, output,
     visibility, tags (the task). A test skipped for want of hardware has no score and says why.
-    The top-level output is the score table in Markdown."""
+    The top-level output, which students see at once, is built from the visible tests alone
+    (`table.visible_summary`): a hidden test's verdict shows with that test, once published."""
+    report = safe_text.clean_tree(report)
     tests = []
     for i, ex in enumerate(report["exercises"], 1):
         for j, t in enumerate(ex["tests"], 1):
@@ -51,7 +52,7 @@ def gradescope_results(report):
     return {
         "score": report["score"],
         "execution_time": report["duration_s"],
-        "output": markdown_table(report, failed_tasks_of="visible"),
+        "output": visible_summary(report),
         "output_format": "md",
         "stdout_visibility": "hidden",
         "visibility": "visible",
@@ -72,7 +73,7 @@ def gradescope_failure(message):
 
 
 def to_gradescope(report):
-    return json.dumps(gradescope_results(report), indent=2) + "\n"
+    return safe_text.json_dumps(gradescope_results(report), indent=2) + "\n"
 
 
 def classroom_result(report):
@@ -115,50 +116,62 @@ def classroom_failure(message):
 
 
 def to_classroom(report):
-    return json.dumps(classroom_result(report), indent=2) + "\n"
+    return safe_text.json_dumps(classroom_result(report), indent=2) + "\n"
 
 
 JUNIT_FAILURE = ("failed", "forbidden", "not_implemented")
 JUNIT_ERROR = ("error", "timeout", "crashed")
 
 
-def junit_properties(indent, pairs):
-    lines = [f"{indent}<properties>"]
-    lines += [f"{indent}  <property name={quoteattr(k)} value={quoteattr(str(v))}/>" for k, v in pairs]
-    lines.append(f"{indent}</properties>")
-    return lines
+def junit_time(seconds):
+    """Seconds as the schema's SUREFIRE_TIME wants them: digits, a point, three decimals."""
+    return f"{max(float(seconds or 0.0), 0.0):.3f}"
+
+
+def junit_points(t):
+    """A test's points, one `key=value` a line: the testcase's system-out (junit-10.xsd allows
+    no properties inside a testcase)."""
+    return "\n".join(f"{k}={v}" for k, v in (("task", t["task"]), ("score", f"{t['score']:g}"),
+                                               ("max_score", f"{t['max_score']:g}"),
+                                               ("visibility", t["visibility"]), ("status", t["status"])))
 
 
 def to_junit(report):
-    """JUnit XML: a testsuite per exercise, a testcase per test with its points as properties
-    (score, max_score, task, visibility, status), totals on the root and on each suite."""
+    """JUnit XML valid against Jenkins' xunit junit-10.xsd: a testsuite per exercise (its points
+    as properties), a testcase per test (its points in system-out), counts on the root.
+
+    Every text a student controls goes through safe_text.xml_text / xml_attr: characters XML
+    forbids never reach the file, and no raw line of it starts a workflow command."""
     every = [t for ex in report["exercises"] for t in ex["tests"]]
 
-    def totals(tests):
+    def counts(tests):
         return (f'tests="{len(tests)}" failures="{sum(t["status"] in JUNIT_FAILURE for t in tests)}" '
-                f'errors="{sum(t["status"] in JUNIT_ERROR for t in tests)}" '
-                f'skipped="{sum(t["status"] == "skipped" for t in tests)}"')
+                f'errors="{sum(t["status"] in JUNIT_ERROR for t in tests)}"')
+
+    def attr(value):
+        return '"' + safe_text.xml_attr(str(value)) + '"'
 
     out = ['<?xml version="1.0" encoding="utf-8"?>',
-           f'<testsuites name="grader" {totals(every)} time="{report["duration_s"]}">']
+           f'<testsuites name="grader" {counts(every)} time="{junit_time(report["duration_s"])}">']
     for ex in report["exercises"]:
         tests = ex["tests"]
-        time = round(sum(t["duration_s"] for t in tests), 4)
-        out.append(f'  <testsuite name={quoteattr(ex["name"])} {totals(tests)} time="{time}">')
-        out += junit_properties("    ", [("score", f"{ex['score']:g}"), ("max_score", f"{ex['max_score']:g}"),
-                                         ("skipped_score", f"{ex['skipped_score']:g}"),
-                                         ("status", ex["status"])])
+        skipped = sum(t["status"] == "skipped" for t in tests)
+        time = junit_time(sum(t["duration_s"] for t in tests))
+        out.append(f'  <testsuite name={attr(ex["name"])} {counts(tests)} skipped="{skipped}" time="{time}">')
+        out.append("    <properties>")
+        out += [f"      <property name={attr(k)} value={attr(v)}/>"
+                for k, v in (("score", f"{ex['score']:g}"), ("max_score", f"{ex['max_score']:g}"),
+                             ("skipped_score", f"{ex['skipped_score']:g}"), ("status", ex["status"]))]
+        out.append("    </properties>")
         for t in tests:
             status, message = t["status"], t["message"]
-            out.append(f'    <testcase classname={quoteattr(ex["name"])} '
-                       f'name={quoteattr(t["id"].split("::")[-1])} time="{t["duration_s"]}">')
-            out += junit_properties("      ", [("task", t["task"]), ("score", f"{t['score']:g}"),
-                                             ("max_score", f"{t['max_score']:g}"),
-                                             ("visibility", t["visibility"]), ("status", status)])
+            out.append(f'    <testcase classname={attr(ex["name"])} '
+                       f'name={attr(t["id"].split("::")[-1])} time="{junit_time(t["duration_s"])}">')
             if status != "passed":
                 tag = "skipped" if status == "skipped" else "error" if status in JUNIT_ERROR else "failure"
-                out.append(f'      <{tag} type="{status}" message={quoteattr(message[:200])}>'
-                           f"{escape(message)}</{tag}>")
+                out.append(f'      <{tag} type={attr(status)} message={attr(message[:200])}>'
+                           f"{safe_text.xml_text(message)}</{tag}>")
+            out.append(f"      <system-out>{safe_text.xml_text(junit_points(t))}</system-out>")
             out.append("    </testcase>")
         out.append("  </testsuite>")
     out.append("</testsuites>")
@@ -169,7 +182,7 @@ FORMATS = {"json": to_json, "gradescope": to_gradescope, "junit": to_junit, "cla
 
 
 def render(report, fmt):
-    return FORMATS[fmt](report)
+    return FORMATS[fmt](safe_text.clean_tree(report))
 
 
 def write_atomic(path, text):

@@ -2,14 +2,17 @@
 
 import os
 
+from .. import safe_text
+
 
 def display_path(path):
-    """`path` relative to the current folder when it is below it, else as it is."""
+    """`path` relative to the current folder when it is below it, else as it is; for showing
+    on one line (a folder named with a line break or bytes that are not UTF-8 shows escapes)."""
     try:
         rel = os.path.relpath(path)
     except ValueError:
-        return path
-    return path if rel.startswith("..") else rel
+        rel = ".."
+    return safe_text.clean_name(path if rel.startswith("..") else rel, limit=1000)
 
 
 def summary_table(report):
@@ -29,7 +32,7 @@ def summary_table(report):
     graded = report.get("submission_path") or report["submission"]
     lines.insert(0, f"graded: {display_path(graded)}")
     lines.append(f"sandbox: {env.get('sandbox')}; {report['duration_s']:g} s")
-    return "\n".join(lines) + "\n"
+    return safe_text.console("\n".join(lines) + "\n")
 
 
 def failed_tasks(exercise, visible_only=False):
@@ -68,6 +71,49 @@ def markdown_table(report, failed_tasks_of="all"):
         lines.append("| " + " | ".join(cell(c) for c in row) + " |")
     total = ["**Total**", f"**{report['score']:g}/{report['max_score']:g}**", f"{pct:g}%"]
     lines.append("| " + " | ".join(total + [""] * (len(header) - 3)) + " |")
+    if report.get("skipped_score"):
+        points = report["skipped_score"]
+        lines += ["", f"{points:g} point{'' if points == 1 else 's'} of GPU tests skipped: "
+                      "the grading machine has no CUDA device."]
+    return "\n".join(lines) + "\n"
+
+
+def visible_summary(report):
+    """The score table of the visible tests only, in Markdown, for what a student sees at once
+    (Gradescope's top-level output): per exercise the points of its visible tests, a status
+    and the tasks to fix from those tests alone, then one line on what the hidden tests hold
+    and when their results appear. Nothing in it depends on a hidden test's verdict."""
+    def cell(text):
+        return str(text).replace("|", "\\|").replace("\n", " ")
+
+    lines = []
+    rows, score, max_score, hidden_tests, hidden_points = [], 0.0, 0.0, 0, 0.0
+    for ex in report["exercises"]:
+        ran = [t for t in ex["tests"] if t["status"] != "skipped"]
+        shown = [t for t in ran if t["visibility"] == "visible"]
+        hidden_tests += len(ran) - len(shown)
+        hidden_points += sum(t["max_score"] for t in ran if t["visibility"] != "visible")
+        if not shown:
+            continue
+        got, most = sum(t["score"] for t in shown), sum(t["max_score"] for t in shown)
+        score, max_score = score + got, max_score + most
+        if ex["status"] in ("missing", "import_error"):
+            status = ex["status"]  # the module itself, not a test's verdict
+        elif all(t["status"] == "passed" for t in shown):
+            status = "passed"
+        elif all(t["status"] == "not_implemented" for t in shown):
+            status = "not_started"
+        else:
+            status = "failing"
+        rows.append([f"{ex['title']} (`{ex['name']}`)", f"{got:g}/{most:g}", status,
+                     ", ".join(f"`{t}`" for t in failed_tasks({"tests": shown}))])
+    lines += [f"### Visible tests: {score:g}/{max_score:g}", "",
+              "| Exercise | Visible tests | Status | Tasks to fix |", "| --- | --- | --- | --- |"]
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+    if hidden_tests:
+        lines += ["", f"{hidden_tests} hidden test{'' if hidden_tests == 1 else 's'} "
+                      f"({hidden_points:g} point{'' if hidden_points == 1 else 's'}) also graded this "
+                      "submission: their results appear below, test by test, once the grades are published."]
     if report.get("skipped_score"):
         points = report["skipped_score"]
         lines += ["", f"{points:g} point{'' if points == 1 else 's'} of GPU tests skipped: "

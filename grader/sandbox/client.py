@@ -12,12 +12,14 @@ import threading
 import time
 import weakref
 
+from .. import safe_text
 from ..worker import codec
 from . import levels as sandbox
 from . import reaper
 from .cgroup import WorkerCgroup
 
 OUTPUT_LIMIT = 64 << 10
+EXCEPTION_TEXT_LIMIT = 64 << 10  # characters of a student's exception message or traceback kept
 PIDS_LIMIT = 256  # processes and threads of one worker, where a cgroup can hold them
 STARTUP_TIMEOUT = 120.0
 # Top-level pids of every worker of this process still alive: a client that cleans up after its
@@ -116,7 +118,7 @@ class OutputBuffer:
                 break
             time.sleep(0.001)
         with self.lock:
-            text = self.data.decode(errors="replace")
+            text = safe_text.clean(self.data.decode(errors="replace"))
             if self.dropped:
                 text += f"\n[... {self.dropped} more bytes of output not kept]"
             self.data = bytearray()
@@ -544,6 +546,10 @@ class WorkerClient:
         raise self.failure(value, what)
 
     def failure(self, exc, what):
+        # The student's own text, made safe here, once: no lone surrogate reaches any output.
+        exc.type_name, exc.message, exc.traceback = (safe_text.clean(exc.type_name, 500),
+                                                     safe_text.clean(exc.message, EXCEPTION_TEXT_LIMIT),
+                                                     safe_text.clean(exc.traceback, EXCEPTION_TEXT_LIMIT))
         names = exc.mro
         message = f"{exc.type_name.replace('builtins.', '')}: {exc.message}".strip()
         tb = student_traceback(exc.traceback, self.worker_submission)

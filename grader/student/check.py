@@ -5,7 +5,7 @@ import os
 import sys
 from dataclasses import dataclass
 
-from .. import course as courses
+from .. import course as courses, safe_text
 from ..reports.table import display_path
 from . import explain
 from .targets import resolve
@@ -109,5 +109,5 @@ def check(target=None, submission=None, course=None, timeout=5.0, file=None):
     if key not in _graders:
         _graders[key] = Grader(found, timeout=timeout)
     result = run_check(_graders[key], found, target, submission or found.exercises_dir)
-    print(result.text, end="", file=file or sys.stdout)
+    print(safe_text.console(result.text), end="", file=file or sys.stdout)
     return result

@@ -10,6 +10,8 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from .. import safe_text
+
 DONE, FAILING, NOT_STARTED, SKIPPED = "done", "failing", "not started", "skipped"
 UNCHECKED = "no test here"  # a handout may hold no public test of a task
 MARKS = {DONE: "✓", FAILING: "✗", NOT_STARTED: "·", SKIPPED: "-", UNCHECKED: "?"}
@@ -107,9 +109,8 @@ def definition_line(submission, module, name):
     """The line where `name` is defined in the student's module, or None."""
     path = os.path.join(submission, f"{module}.py")
     try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            tree = ast.parse(fh.read())
-    except (OSError, SyntaxError, ValueError):
+        tree = ast.parse(safe_text.read_source(path))  # a BOM or CRLF file, as Python reads it
+    except (SyntaxError, ValueError):
         return None
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:

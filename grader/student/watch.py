@@ -8,6 +8,8 @@ Saves are noticed by polling modification times (no extra dependency, works on e
 import os
 import time
 
+from .. import safe_text
+from ..reports.table import display_path
 from . import check as checking
 
 POLL_S = 0.1
@@ -33,7 +35,7 @@ def watch(grader, course, submission, echo, colour=False, clear=False, stop=None
     """Loop until Ctrl-C (or `stop()` returns true): on each save, check the saved module."""
     submission = os.path.realpath(submission)
     grader.prepare(submission)
-    echo(f"Watching {os.path.relpath(submission)} for saved changes (Ctrl-C to stop).")
+    echo(f"Watching {display_path(submission)} for saved changes (Ctrl-C to stop).")
     seen = snapshot(submission, course)
     while stop is None or not stop():
         time.sleep(POLL_S)
@@ -49,5 +51,5 @@ def watch(grader, course, submission, echo, colour=False, clear=False, stop=None
         grader.prepare(submission)  # the next check finds its worker ready
         if clear:
             echo("\x1b[2J\x1b[H", nl=False)
-        echo(result.text, nl=False)
+        echo(safe_text.console(result.text), nl=False)
         echo(f"(checked {modules[-1]}.py in {took:.2f} s; watching for changes, Ctrl-C to stop)")
