@@ -1,0 +1,214 @@
+"""`grader audit` and the course checked as data by every command.
+
+The quick audit of this course runs once (module fixture) for several assertions; broken copies
+of the course are built in tmp_path from the folders a course needs.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from grader import course as courses
+from grader.cli import main
+from helpers import PROJECT
+
+CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")
+                 if shutil.which(n)), None)
+
+
+def audit_cli(*args, cwd=PROJECT, timeout=600):
+    return subprocess.run([sys.executable, "-m", "grader", "audit", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=timeout)
+
+
+def copy_course(root):
+    """A copy of this course: the folders grading needs, the mistakes and the audit's judgements."""
+    for folder in ("exercises", "solutions", "assets_picture", os.path.join("tests", "exercises")):
+        shutil.copytree(os.path.join(PROJECT, folder), root / folder)
+    os.makedirs(root / "tests" / "audit", exist_ok=True)
+    shutil.copy(os.path.join(PROJECT, "tests", "audit", "mutants_equivalent.txt"), root / "tests" / "audit")
+    return root
+
+
+def edit(path, old, new, count=1):
+    text = path.read_text()
+    assert text.count(old) >= count, (path, old)
+    path.write_text(text.replace(old, new, count))
+
+
+# ---------------------------------------------------------------- this course
+@pytest.fixture(scope="module")
+def this_course(tmp_path_factory):
+    html = tmp_path_factory.mktemp("audit") / "audit.html"
+    proc = audit_cli("--html", str(html))
+    return proc, html
+
+
+def test_audit_of_this_course_holds_and_prints_its_figures(this_course):
+    proc, _ = this_course
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    course = courses.find(PROJECT)
+    tasks = sum(len(ex.tasks) for ex in course.exercises)
+    out = proc.stdout
+    assert "no problem as data" in out
+    assert re.search(r"ok +solutions score full: solutions: (\d+)/\1\b", out), out
+    assert re.search(r"ok +stubs score 0: stubs: 0/\d+, (\d+) of \1 tests not_implemented", out), out
+    assert f"ok   constants score 0: constants: 0 of {tasks} tasks earn points" in out
+    assert re.search(rf"public tests: (\d+) of \1 pass on the solutions; {tasks} of {tasks} tasks have one",
+                     out), out
+    assert "ok   tests read as pytest collects them" in out and "ok   forbidden names exist" in out
+    assert "pitfalls:" in out and "FAIL" not in out
+    # progress goes to stderr as plain lines when stderr is no terminal
+    assert re.search(r"^audit: 1/\d+ solutions graded", proc.stderr, re.M), proc.stderr
+    assert out.rstrip().splitlines()[-1].startswith("audit: all checks hold")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH")
+def test_audit_html_page_renders_in_a_browser(this_course):
+    _, html = this_course
+    text = html.read_text()
+    assert "<script" not in text and "http" not in text.replace('lang="en"', "")  # self-contained
+    proc = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                           "--dump-dom", html.as_uri()], capture_output=True, text=True, timeout=60)
+    assert 'id="verdict">All checks hold.' in proc.stdout, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "constants score 0" in proc.stdout
+
+
+def test_declared_tests_read_like_pytest_marks():
+    source = ('@graded("a", points=2,\n         visible=True)\ndef test_one(student):\n    pass\n\n'
+              '@pytest.mark.task("b")\n@pytest.mark.visibility("visible")\ndef test_two(student):\n    pass\n\n'
+              "def test_three(student):\n    pass\n\n@graded(TASK)\ndef test_four(s):\n    pass\n"
+              'def helper():\n    @graded("c")\n    def test_inner(s):\n        pass\n')
+    got = [(t.name, t.task, t.visible) for t in courses.declared_tests(source)]
+    assert got == [("test_one", "a", True), ("test_two", "b", True), ("test_three", "", False),
+                   ("test_four", "<not a literal>", False)]
+
+
+# ---------------------------------------------------------------- broken copies
+def duplicate_exercise(root):
+    edit(root / "exercises" / "manifest.toml", 'name = "shapes"', 'name = "tensor_numpy"')
+    return ["exercises/manifest.toml: exercise 'tensor_numpy' is listed twice",
+            "tests/exercises/test_shapes.py: no exercise 'shapes'"]
+
+
+def renamed_task(root):
+    edit(root / "exercises" / "manifest.toml", 'name = "to_numpy"', 'name = "to_numpyy"')
+    return ["exercises/manifest.toml: task 'to_numpyy' of 'tensor_numpy' has no test",
+            "exercises/tensor_numpy.py: no definition of task 'to_numpyy'",
+            "tests/exercises/test_tensor_numpy.py: test_to_numpy_values_shape_dtype grades 'to_numpy', "
+            "which is no task of 'tensor_numpy'"]
+
+
+def empty_manifest(root):
+    (root / "exercises" / "manifest.toml").write_text("# nothing yet\n")
+    return ["exercises/manifest.toml: no [[exercises]]"]
+
+
+def task_without_tests(root):
+    edit(root / "exercises" / "manifest.toml", '[[exercises]]\nname = "creation"',
+         '[[exercises.tasks]]\nname = "drop_batch"\nhints = ["squeeze(0)"]\nforbidden = []\n\n'
+         '[[exercises]]\nname = "creation"')
+    for folder in ("exercises", "solutions"):
+        with open(root / folder / "shapes.py", "a") as fh:
+            fh.write("\n\ndef drop_batch(t):\n    return t.squeeze(0)\n")
+    return ["exercises/manifest.toml: task 'drop_batch' of 'shapes' has no test in "
+            "tests/exercises/test_shapes.py"]
+
+
+BROKEN = [duplicate_exercise, renamed_task, empty_manifest, task_without_tests]
+
+
+@pytest.mark.parametrize("breaking", BROKEN, ids=lambda f: f.__name__)
+def test_a_broken_course_is_named_by_audit_and_refused_by_every_command(breaking, tmp_path):
+    root = copy_course(tmp_path / "course")
+    expected = breaking(root)
+    runner = CliRunner()
+    result = runner.invoke(main, ["audit", "--course", str(root)])
+    assert result.exit_code == 2, result.output
+    for line in expected:
+        assert any(out.startswith(line) for out in result.output.splitlines()), (line, result.output)
+    assert "problem" in result.output.splitlines()[-1]
+
+    first = result.output.splitlines()[0]
+    commands = [["grade", str(root / "solutions")], ["check", "-s", str(root / "solutions")],
+                ["release", str(tmp_path / "handout")]]
+    if breaking is duplicate_exercise:  # every command, once
+        commands += [["list"], ["hint", "to_numpy"], ["watch"],
+                     ["batch", str(tmp_path), "--out", str(tmp_path / "out")],
+                     ["gradescope-package", str(tmp_path / "ag.zip")]]
+    for args in commands:
+        result = runner.invoke(main, [*args, "--course", str(root)])
+        lines = result.output.strip().splitlines()
+        assert result.exit_code == 2 and len(lines) == 1, (args, result.output)
+        assert lines[0].startswith("Error: the course ") and first in lines[0], (args, lines)
+    assert not (tmp_path / "handout").exists() and not (tmp_path / "ag.zip").exists()
+    assert not (tmp_path / "out").exists()
+
+
+def test_release_of_a_broken_copy_is_refused_before_anything_is_written(tmp_path):
+    """The subprocess a course author runs: one line, exit 2, no handout without `shapes`."""
+    root = copy_course(tmp_path / "course")
+    duplicate_exercise(root)
+    proc = subprocess.run([sys.executable, "-m", "grader", "release", str(tmp_path / "h"),
+                           "--course", str(root)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and proc.stdout == "", proc
+    assert proc.stderr.count("\n") == 1 and "listed twice" in proc.stderr
+    assert not (tmp_path / "h").exists()
+
+
+# ---------------------------------------------------------------- tests that stopped biting
+@pytest.fixture(scope="module")
+def toothless(tmp_path_factory):
+    """A copy whose add_batch_dim tests lost their checks: they call the task and assert nothing."""
+    root = copy_course(tmp_path_factory.mktemp("toothless") / "course")
+    path = root / "tests" / "exercises" / "test_shapes.py"
+    for check in ("        check_tensor(out, shape=(1, *shape), dtype=torch.float32)\n",
+                  "        check_close(out, t.unsqueeze(0))\n",
+                  "        check_tensor(out, shape=(1, *t.shape), dtype=t.dtype)\n"):
+        edit(path, check, "", count=1)
+    edit(path, "        check_close(out, t.unsqueeze(0))\n", "")
+    proc = audit_cli("--course", str(root), "-e", "shapes", "--mutants", "--task", "add_batch_dim",
+                     "--jobs", "2", cwd=str(root))
+    return root, proc
+
+
+def test_audit_names_the_constant_that_scores_and_the_surviving_mutants(toothless):
+    root, proc = toothless
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    out = proc.stdout
+    assert "FAIL constants score 0: constants: 1 of 5 tasks earn points" in out
+    assert re.search(r"add_batch_dim: a constant of the right type and shape earns 2 points "
+                     r"\(test_add_batch_dim, test_add_batch_dim_any_dtype\)", out), out
+    assert "FAIL mutants are killed by the hidden tests" in out
+    survivors = re.findall(r"^SURVIVOR (shapes\.add_batch_dim\.[0-9a-f]{8})", out, re.M)
+    assert survivors, out
+    assert "-    return t.unsqueeze(0)" in out  # each survivor with its diff
+    assert re.search(r"shapes\.add_batch_dim +0\.0 % +0\.0 %", out), out
+    # the other checks still hold: only what broke is named
+    assert "ok   solutions score full" in out and "ok   stubs score 0" in out
+
+
+def test_mutants_resume_from_the_state_file(toothless):
+    root, first = toothless
+    state = root / "tests" / "audit" / "mutants-state.jsonl"
+    entries = state.read_text().splitlines()
+    total = int(re.search(r"(\d+) mutants, 0 graded before", first.stdout).group(1))
+    assert len(entries) == total >= 4
+    assert all(json.loads(line)["result"]["tests"] for line in entries)
+    # an interrupted run: half the results written, the last line cut short
+    kept = total // 2
+    state.write_text("\n".join(entries[:kept]) + "\n" + entries[kept][:20])
+    proc = audit_cli("--course", str(root), "-e", "shapes", "--mutants", "--task", "add_batch_dim",
+                     "--jobs", "2", cwd=str(root))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert f"{total} mutants, {kept} graded before" in proc.stdout
+    assert f"{total - kept} rounds to grade" in proc.stdout
+    assert len(re.findall(r"^audit: \d+/\d+ mutants:", proc.stderr, re.M)) == total - kept
+    # the same verdicts as the uninterrupted run
+    assert re.findall(r"^SURVIVOR \S+", proc.stdout, re.M) == re.findall(r"^SURVIVOR \S+", first.stdout, re.M)
