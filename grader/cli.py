@@ -354,6 +354,10 @@ def audit(mutants, jobs, html_file, exercises, tasks, timeout, fresh, course_dir
         raise BadInput(str(exc)) from None
     except GraderError as exc:
         raise GradingFailed(str(exc)) from None
+    except KeyboardInterrupt:
+        click.echo(f"\ninterrupted: the mutants graded so far are kept in {core.STATE}; run again to "
+                   "resume", err=True)
+        sys.exit(130)
     click.echo(render.text(result, course), nl=False)
     if html_file:
         try:

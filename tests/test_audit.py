@@ -8,8 +8,10 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -203,9 +205,23 @@ def test_mutants_resume_from_the_state_file(toothless):
     total = int(re.search(r"(\d+) mutants, 0 graded before", first.stdout).group(1))
     assert len(entries) == total >= 4
     assert all(json.loads(line)["result"]["tests"] for line in entries)
-    # an interrupted run: half the results written, the last line cut short
-    kept = total // 2
-    state.write_text("\n".join(entries[:kept]) + "\n" + entries[kept][:20])
+    # a run killed mid-write: one result kept, the next cut short
+    state.write_text(entries[0] + "\n" + entries[1][:20])
+    args = [sys.executable, "-m", "grader", "audit", "--course", str(root), "-e", "shapes", "--mutants",
+            "--task", "add_batch_dim", "--jobs", "2"]
+    # interrupted again (SIGTERM) once a round more is written: it stops its gradings and keeps
+    # what it wrote
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=str(root))
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None:
+        if len(complete_results(state)) >= 2:
+            break
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and "run again to resume" in err, err
+    kept = len(complete_results(state))
+    assert 2 <= kept < total
     proc = audit_cli("--course", str(root), "-e", "shapes", "--mutants", "--task", "add_batch_dim",
                      "--jobs", "2", cwd=str(root))
     assert proc.returncode == 1, proc.stdout + proc.stderr
@@ -214,3 +230,13 @@ def test_mutants_resume_from_the_state_file(toothless):
     assert len(re.findall(r"^audit: \d+/\d+ mutants:", proc.stderr, re.M)) == total - kept
     # the same verdicts as the uninterrupted run
     assert re.findall(r"^SURVIVOR \S+", proc.stdout, re.M) == re.findall(r"^SURVIVOR \S+", first.stdout, re.M)
+
+
+def complete_results(state):
+    found = set()
+    for line in state.read_text().splitlines():
+        try:
+            found.add(json.loads(line)["id"])
+        except ValueError:
+            pass
+    return found

@@ -6,9 +6,11 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -355,6 +357,18 @@ def load_equivalent(path):
     return found
 
 
+RUNNING = set()  # the grading processes of the rounds in flight
+STOPPING = threading.Event()
+
+
+def stop_rounds():
+    """An interrupted audit stops the gradings it started (by their process, one by one)."""
+    STOPPING.set()
+    for proc in list(RUNNING):
+        if proc.poll() is None:
+            proc.terminate()
+
+
 def grade_round(course, round_, timeout):
     """Grade one round ({module: mutant}) in a subprocess, so that rounds run in parallel;
     returns {mutant id: report tests of its module} or {mutant id: {"error": why}}."""
@@ -372,14 +386,24 @@ def grade_round(course, round_, timeout):
             cmd += ["-e", module]
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(
             [PACKAGE_PARENT] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+        if STOPPING.is_set():
+            return {}
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=env, cwd=course.root)
+        RUNNING.add(proc)
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env,
-                                  cwd=course.root)
+            stdout, stderr = proc.communicate(timeout=600)
         except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
             return {m["id"]: {"error": "the grading took more than 600 s"} for m in round_.values()}
+        finally:
+            RUNNING.discard(proc)
+        if STOPPING.is_set():
+            return {}  # stopped by the audit's interruption: not a result
         if proc.returncode != 0:
-            return {m["id"]: {"error": proc.stderr.strip()[-300:]} for m in round_.values()}
-        report = json.loads(proc.stdout)
+            return {m["id"]: {"error": stderr.strip()[-300:]} for m in round_.values()}
+        report = json.loads(stdout)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return {round_[ex["name"]]["id"]: {"tests": [
@@ -402,6 +426,10 @@ def judge(mutant, result, shipped):
     public = "killed" if any(lost(t) for t in tests if t["task"] in own
                              and (mutant["module"], t["name"]) in shipped) else "survivor"
     return hidden, public, others
+
+
+def interrupted(signum, frame):
+    raise KeyboardInterrupt
 
 
 def mutant_check(course, exercises, tasks_wanted, audit, progress, jobs, timeout, fresh, shipped):
@@ -434,19 +462,38 @@ def mutant_check(course, exercises, tasks_wanted, audit, progress, jobs, timeout
                               f"(resumed from {STATE}), {len(rounds)} rounds to grade")
     progress.grow(len(rounds))
     mode = "w" if fresh else "a"
-    with open(state_path, mode, encoding="utf-8") as state, \
-            concurrent.futures.ThreadPoolExecutor(max(1, jobs)) as pool:
-        futures = {pool.submit(grade_round, course, r, timeout): r for r in rounds}
-        for future in concurrent.futures.as_completed(futures):
-            round_ = futures[future]
-            results = future.result()
-            for mutant in round_.values():
-                entry = {"id": mutant["id"], "source_hash": by_hash[mutant["id"]],
-                         "result": results.get(mutant["id"], {"error": "no result"})}
-                done[mutant["id"]] = entry
-                state.write(json.dumps(entry) + "\n")
-            state.flush()  # an interrupted run keeps every round finished so far
-            progress.step(f"mutants: {', '.join(sorted(round_))}")
+    if not fresh and os.path.exists(state_path) and os.path.getsize(state_path):
+        with open(state_path, "rb") as fh:
+            fh.seek(-1, os.SEEK_END)
+            cut_short = fh.read(1) != b"\n"
+        if cut_short:  # a run killed mid-line: the next result starts on a line of its own
+            with open(state_path, "a", encoding="utf-8") as fh:
+                fh.write("\n")
+    STOPPING.clear()
+    pool = concurrent.futures.ThreadPoolExecutor(max(1, jobs))
+    previous = signal.getsignal(signal.SIGTERM)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, interrupted)
+    try:
+        with open(state_path, mode, encoding="utf-8") as state:
+            futures = {pool.submit(grade_round, course, r, timeout): r for r in rounds}
+            for future in concurrent.futures.as_completed(futures):
+                round_ = futures[future]
+                results = future.result()
+                for mutant in round_.values():
+                    entry = {"id": mutant["id"], "source_hash": by_hash[mutant["id"]],
+                             "result": results.get(mutant["id"], {"error": "no result"})}
+                    done[mutant["id"]] = entry
+                    state.write(json.dumps(entry) + "\n")
+                state.flush()  # an interrupted run keeps every round finished so far
+                progress.step(f"mutants: {', '.join(sorted(round_))}")
+    except BaseException:
+        stop_rounds()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, previous)
 
     equivalent = load_equivalent(os.path.join(course.root, EQUIVALENT))
     owner = {t.name: ex.name for ex in exercises for t in ex.tasks}
