@@ -175,6 +175,17 @@ def toothless(tmp_path_factory):
                   "        check_tensor(out, shape=(1, *t.shape), dtype=t.dtype)\n"):
         edit(path, check, "", count=1)
     edit(path, "        check_close(out, t.unsqueeze(0))\n", "")
+    mistakes = root / "tests" / "mistakes" / "shapes"
+    mistakes.mkdir(parents=True)
+    (mistakes / "no_batch_dim.py").write_text(
+        '"""Mistake: the tensor back as it came\n\nTASK: add_batch_dim\n'
+        'PITFALL: a batch dimension of size 1 in front\n"""\n\n\ndef add_batch_dim(x):\n    return x\n')
+    (mistakes / "squeeze_all.py").write_text(
+        '"""Mistake: nothing back\n\nTASK: remove_batch_dim\nPITFALL: returns the tensor\n"""\n\n\n'
+        'def remove_batch_dim(x):\n    return None\n')
+    (mistakes / "not_a_pitfall.py").write_text(
+        '"""Mistake: not one the docstring names\n\nTASK: add_batch_dim\n"""\n\n\n'
+        'def add_batch_dim(x):\n    return x\n')
     proc = audit_cli("--course", str(root), "-e", "shapes", "--mutants", "--task", "add_batch_dim",
                      "--jobs", "2", cwd=str(root))
     return root, proc
@@ -194,6 +205,13 @@ def test_audit_names_the_constant_that_scores_and_the_surviving_mutants(toothles
     share = re.search(r"^  shapes\.add_batch_dim +([\d.]+) % +([\d.]+) % +of (\d+)$", out, re.M)
     assert share and float(share.group(1)) < 50 and float(share.group(2)) < 50, out
     assert len(survivors) >= int(share.group(3)) // 2
+    # the PITFALL fixtures: one caught by the public tests, one they call done (the checks are
+    # gone); the fixture without a PITFALL line does not count
+    assert "FAIL pitfalls fail the public tests: pitfalls: 1 of 2 fixtures marked PITFALL fail the " \
+           "public tests (50 %)" in out, out
+    assert 'tests/mistakes/shapes/no_batch_dim.py (add_batch_dim): "a batch dimension of size 1 in ' \
+           'front" is called done by the public tests' in out, out
+    assert "squeeze_all" not in out and "not_a_pitfall" not in out
     # the other checks still hold: only what broke is named
     assert "ok   solutions score full" in out and "ok   stubs score 0" in out
 
