@@ -222,6 +222,10 @@ def problems(course):
     found = list(course.manifest_problems)
     if not course.exercises and not found:
         found.append(f"{MANIFEST}: no [[exercises]]: the course has no exercise")
+    tests_missing = not os.path.isdir(course.tests_dir)
+    if tests_missing:
+        found.append(f"{PUBLIC_TESTS}/: missing: the course has no hidden tests ({HIDDEN_TESTS}/) "
+                     "and no public tests")
     seen_exercises, seen_tasks = {}, {}
     for ex in course.exercises:
         where = f"{MANIFEST}: exercise {ex.name!r}"
@@ -252,8 +256,9 @@ def problems(course):
                 if not DOTTED.fullmatch(name):
                     found.append(f"{at}: forbidden {name!r} is not a dotted name such as "
                                  "torch.nn.functional.softmax")
+        if not tests_missing:
+            found += test_problems(course, ex)
         found += module_problems(course, ex)
-        found += test_problems(course, ex)
     if os.path.isdir(course.tests_dir):
         for name in sorted(os.listdir(course.tests_dir)):
             if name.startswith("test_") and name.endswith(".py") and name[5:-3] not in seen_exercises:
