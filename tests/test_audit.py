@@ -258,3 +258,26 @@ def complete_results(state):
         except ValueError:
             pass
     return found
+
+
+def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere():
+    import io
+
+    from grader.audit.core import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    bar, plain = Terminal(), io.StringIO()
+    for stream in (bar, plain):
+        progress = Progress(stream, total=2)
+        progress.step("solutions graded")
+        progress.grow(1)
+        progress.step("stubs graded")
+        progress.step("mutants: shapes")
+    assert bar.getvalue().count("\r[") == 3 and "[" + "#" * 30 + "] 3/3" in bar.getvalue()
+    assert bar.getvalue().endswith("\n") and bar.getvalue().count("\n") == 1
+    lines = plain.getvalue().splitlines()
+    assert [line.split(" (")[0] for line in lines] == [
+        "audit: 1/2 solutions graded", "audit: 2/3 stubs graded", "audit: 3/3 mutants: shapes"]
