@@ -281,3 +281,24 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere():
     lines = plain.getvalue().splitlines()
     assert [line.split(" (")[0] for line in lines] == [
         "audit: 1/2 solutions graded", "audit: 2/3 stubs graded", "audit: 3/3 mutants: shapes"]
+
+
+def test_html_page_shows_failures_and_survivors_escaped():
+    from grader.audit import mutation, render
+    from grader.audit.core import Audit, Check, TaskMutants
+
+    course = courses.find(PROJECT)
+    mutant = next(m for m in mutation.module_mutants(course.solutions_dir, "shapes", ["add_batch_dim"])
+                  if m["kind"] == "return None")
+    row = TaskMutants("shapes", "add_batch_dim", total=6, killed_hidden=5, killed_public=2)
+    row.survivors.append((mutant, "survivor"))
+    audit = Audit(course.root, checks=[
+        Check("constants score 0", False, "constants: 1 of 56 tasks earn points", ["<script>x</script>"]),
+        Check("stubs score 0", True, "stubs: 0/288")], mutants={"add_batch_dim": row})
+    page = render.page(audit, course)
+    assert "<script>" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
+    assert 'id="verdict">1 check(s) fail.' in page
+    assert "83.3 %" in page and "33.3 %" in page  # 5 and 2 of 6 killed
+    assert f"{mutant['id']}: survivor" in page and "+    return None" in page
+    text = render.text(audit, course)
+    assert "FAIL constants score 0" in text and f"SURVIVOR {mutant['id']}" in text
