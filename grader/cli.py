@@ -77,10 +77,12 @@ def course_option(fn):
 
 
 def find_course(course_dir):
+    """The course, checked as data (`course.problems`): a broken course (a duplicate exercise, a
+    task without tests...) is refused in one line, exit 2, before anything is graded or written."""
     from . import course
     from .errors import UsageError
     try:
-        return course.find(course_dir)
+        return course.check(course.find(course_dir))
     except UsageError as exc:
         raise BadInput(str(exc)) from None
 
@@ -313,6 +315,58 @@ def release(out, force, course_dir):
         raise BadInput(str(exc)) from None
     except OSError as exc:
         raise GradingFailed(f"could not write the handout {out}: {exc}") from None
+
+
+@main.command()
+@click.option("--mutants", is_flag=True,
+              help="Also grade mutants of the solutions: the share each task's tests kill, and the "
+                   "survivors with their diffs (minutes; resumes from tests/audit/mutants-state.jsonl).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1, max=256), default=1, show_default=True,
+              metavar="N", help="Rounds of mutants graded at once.")
+@click.option("--html", "html_file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Also write the summary as a self-contained HTML page.")
+@click.option("--exercise", "-e", "exercises", multiple=True, metavar="NAME",
+              help="Audit only this exercise (repeatable). Default: all of them.")
+@click.option("--task", "tasks", multiple=True, metavar="NAME",
+              help="With --mutants: only the mutants of this task (repeatable).")
+@click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=2.0, show_default=True,
+              help="Seconds one call into a mutant may take.")
+@click.option("--fresh", is_flag=True, help="With --mutants: forget the results of earlier runs.")
+@course_option
+def audit(mutants, jobs, html_file, exercises, tasks, timeout, fresh, course_dir):
+    """Check the course: as data (names, files, tests per task) and as tests (stubs score 0,
+    solutions full, constants 0, public tests pass on the solutions, pitfalls fail them).
+
+    Exit status: 0 when everything holds, 1 when a check fails, 2 when the course is broken
+    as data (each problem on its own line) or the audit could not run.
+    """
+    from . import course as courses
+    from .audit import core, render
+    from .errors import UsageError
+    from .reports import formats
+    from .sandbox.client import GraderError
+
+    if html_file and (why := formats.check_writable(html_file)):
+        raise BadInput(f"--html {html_file}: {why}")
+    try:
+        course = courses.find(course_dir)  # unchecked: the audit lists every problem itself
+        result = core.run(course, exercises, tasks, mutants=mutants, jobs=jobs, timeout=timeout,
+                          fresh=fresh)
+    except UsageError as exc:
+        raise BadInput(str(exc)) from None
+    except GraderError as exc:
+        raise GradingFailed(str(exc)) from None
+    except KeyboardInterrupt:
+        click.echo(f"\ninterrupted: the mutants graded so far are kept in {core.STATE}; run again to "
+                   "resume", err=True)
+        sys.exit(130)
+    click.echo(render.text(result, course), nl=False)
+    if html_file:
+        try:
+            formats.write_atomic(html_file, render.page(result, course))
+        except OSError as exc:
+            raise GradingFailed(f"could not write {html_file}: {exc.strerror}") from None
+    sys.exit(result.exit_code)
 
 
 def write_github_output(name, runner_result):

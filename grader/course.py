@@ -12,6 +12,7 @@ an editable install points at.
 """
 
 import os
+import re
 from dataclasses import dataclass, field
 
 try:
@@ -53,6 +54,9 @@ class Exercise:
 class Course:
     root: str
     exercises: list
+    # What the manifest itself got wrong (a duplicate, an entry without a name), found while
+    # reading it; `problems(course)` adds what the files say.
+    manifest_problems: list = field(default_factory=list)
 
     @property
     def manifest_path(self):
@@ -106,19 +110,219 @@ class Course:
         return [(ex, task) for ex in self.exercises for task in ex.tasks]
 
 
-def load_manifest(path):
+def load_manifest(path, problems=None):
+    """The exercises of the manifest at `path`. Entries it cannot use (no name, a list where a
+    table belongs) are left out, and each is described in `problems` when a list is given."""
     try:
         with open(path, "rb") as fh:
             data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path} is not valid TOML: {exc}") from None
+    problems = [] if problems is None else problems
     exercises = []
-    for entry in data.get("exercises", []):
-        tasks = [Task(t["name"], list(t.get("hints", [])), list(t.get("forbidden", [])))
-                 for t in entry.get("tasks", [])]
-        exercises.append(Exercise(entry["name"], entry.get("title", entry["name"]),
-                                  entry.get("picture", ""), tasks))
+    entries = data.get("exercises", [])
+    if not isinstance(entries, list):
+        problems.append(f"{MANIFEST}: `exercises` must be a list of [[exercises]] tables")
+        entries = []
+    for number, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"]:
+            problems.append(f"{MANIFEST}: exercise #{number} has no name")
+            continue
+        tasks = []
+        raw_tasks = entry.get("tasks", [])
+        if not isinstance(raw_tasks, list):
+            problems.append(f"{MANIFEST}: exercise {entry['name']!r}: `tasks` must be a list of "
+                            "[[exercises.tasks]] tables")
+            raw_tasks = []
+        for task_number, t in enumerate(raw_tasks, 1):
+            if not isinstance(t, dict) or not isinstance(t.get("name"), str) or not t["name"]:
+                problems.append(f"{MANIFEST}: exercise {entry['name']!r}: task #{task_number} has no name")
+                continue
+            hints, banned = t.get("hints", []), t.get("forbidden", [])
+            # A string where a list belongs would become a list of its letters.
+            for key, value in (("hints", hints), ("forbidden", banned)):
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    problems.append(f"{MANIFEST}: task {t['name']!r}: `{key}` must be a list of strings")
+            tasks.append(Task(t["name"], list(hints) if isinstance(hints, list) else [],
+                              list(banned) if isinstance(banned, list) else []))
+        picture = entry.get("picture", "")
+        if not isinstance(picture, str):
+            problems.append(f"{MANIFEST}: exercise {entry['name']!r}: `picture` must be a path")
+            picture = ""
+        exercises.append(Exercise(entry["name"], str(entry.get("title", entry["name"])), picture, tasks))
     return exercises
+
+
+# ---------------------------------------------------------------- is the course whole?
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+
+
+@dataclass
+class TestInfo:
+    """One test function as its file declares it (read with ast, never imported)."""
+    name: str
+    task: str  # "" when the test names no task
+    visible: bool
+    line: int
+
+
+TOP_LEVEL_DEF = re.compile(r"(?:async\s+)?(?:def|class)\s+(\w+)|(\w+)\s*(?::[^=]*)?=(?!=)")
+TASK_IN_DECORATORS = re.compile(r"(?:\bgraded|\bmark\.task)\(\s*(?:(['\"])(\w*)\1)?")
+VISIBLE_IN_DECORATORS = re.compile(r"\bvisible\s*=\s*True\b|\bvisibility\(\s*['\"]visible['\"]")
+
+
+def declared_tests(source):
+    """The top-level test functions of a test file with the task they grade and whether students
+    see them: from `@graded("task", visible=True)` or `@pytest.mark.task("task")` and
+    `@pytest.mark.visibility("visible")`.
+
+    Read line by line, not with ast: every command runs this, and parsing the course's test
+    files costs more than the rest of the check together. `grader audit` compares what this
+    finds with what pytest collects."""
+    tests, decorators, number = [], None, 0
+    for number, line in enumerate(source.splitlines(), 1):
+        if line.startswith("@"):
+            decorators = (decorators or []) + [line]
+        elif decorators is not None and line[:1] in (" ", "\t", ")", "]", "}", "#", ""):
+            decorators.append(line)  # a decorator's continuation (or a comment between them)
+        else:
+            match = re.match(r"(?:async\s+)?def\s+(test\w*)", line)
+            if match:
+                text = "\n".join(decorators or [])
+                task = TASK_IN_DECORATORS.search(text)
+                tests.append(TestInfo(match.group(1), "" if task is None else (task.group(2) or "<not a literal>"),
+                                      bool(VISIBLE_IN_DECORATORS.search(text)), number))
+            decorators = None
+    return tests
+
+
+def defined_names(path):
+    """The top-level functions, classes and assigned names of a Python file (read line by line)."""
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        source = fh.read()
+    names = set()
+    for line in source.splitlines():
+        match = TOP_LEVEL_DEF.match(line)
+        if match:
+            names.add(match.group(1) or match.group(2))
+    return names
+
+
+def rel(course, path):
+    return os.path.relpath(path, course.root)
+
+
+def problems(course):
+    """Everything that makes the course wrong to grade, one line each, naming the file and the
+    entry: duplicate or missing names, tasks without tests and tests without a task, stubs,
+    solutions, pictures and hints that are not there, forbidden calls that are no dotted name.
+    Cheap: it reads the manifest, and the stubs and the test files line by line, and imports
+    nothing, so every command runs it (see `check`)."""
+    found = list(course.manifest_problems)
+    if not course.exercises and not found:
+        found.append(f"{MANIFEST}: no [[exercises]]: the course has no exercise")
+    tests_missing = not os.path.isdir(course.tests_dir)
+    if tests_missing:
+        found.append(f"{PUBLIC_TESTS}/: missing: the course has no hidden tests ({HIDDEN_TESTS}/) "
+                     "and no public tests")
+    seen_exercises, seen_tasks = {}, {}
+    for ex in course.exercises:
+        where = f"{MANIFEST}: exercise {ex.name!r}"
+        if ex.name in seen_exercises:
+            found.append(f"{where} is listed twice (exercises #{seen_exercises[ex.name]} and "
+                         f"#{course.exercises.index(ex, seen_exercises[ex.name]) + 1})")
+            continue
+        seen_exercises[ex.name] = course.exercises.index(ex) + 1
+        if not IDENTIFIER.fullmatch(ex.name):
+            found.append(f"{where}: the name must be a Python module name")
+            continue
+        if not ex.tasks:
+            found.append(f"{where} has no [[exercises.tasks]]")
+        if ex.picture:
+            picture = os.path.normpath(os.path.join(course.root, ex.picture))
+            if not picture.startswith(course.root + os.sep) or not os.path.isfile(picture):
+                found.append(f"{where}: picture {ex.picture} is not a file of the course")
+        for task in ex.tasks:
+            at = f"{MANIFEST}: task {task.name!r} of {ex.name!r}"
+            if task.name in seen_tasks:
+                found.append(f"{at} is listed twice (also in {seen_tasks[task.name]!r})")
+            seen_tasks.setdefault(task.name, ex.name)
+            if not IDENTIFIER.fullmatch(task.name):
+                found.append(f"{at}: the name must be a Python identifier")
+            if not [h for h in task.hints if h.strip()] or any(not h.strip() for h in task.hints):
+                found.append(f"{at}: `hints` must hold at least one hint, and no empty one")
+            for name in task.forbidden:
+                if not DOTTED.fullmatch(name):
+                    found.append(f"{at}: forbidden {name!r} is not a dotted name such as "
+                                 "torch.nn.functional.softmax")
+        if not tests_missing:
+            found += test_problems(course, ex)
+        found += module_problems(course, ex)
+    if os.path.isdir(course.tests_dir):
+        for name in sorted(os.listdir(course.tests_dir)):
+            if name.startswith("test_") and name.endswith(".py") and name[5:-3] not in seen_exercises:
+                found.append(f"{rel(course, os.path.join(course.tests_dir, name))}: no exercise "
+                             f"{name[5:-3]!r} in {MANIFEST}, so these tests never run")
+    return found
+
+
+def module_problems(course, ex):
+    """The stub (and, in the instructor's copy, the solution) of `ex` define each of its tasks."""
+    found = []
+    folders = [course.exercises_dir] + ([course.solutions_dir] if os.path.isdir(course.solutions_dir) else [])
+    for folder in folders:
+        path = os.path.join(folder, f"{ex.name}.py")
+        if not os.path.isfile(path):
+            found.append(f"{rel(course, path)}: missing (the module of exercise {ex.name!r})")
+            continue
+        names = defined_names(path)
+        for task in ex.tasks:
+            if task.name not in names:
+                found.append(f"{rel(course, path)}: no definition of task {task.name!r}")
+    return found
+
+
+def test_problems(course, ex):
+    """Every test of `ex` grades one of its tasks; every task has tests, and in the instructor's
+    copy a visible one (the handout's public tests are cut from those)."""
+    path = os.path.join(course.tests_dir, f"test_{ex.name}.py")
+    if not os.path.isfile(path):
+        return [f"{rel(course, path)}: missing (the tests of exercise {ex.name!r})"]
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        tests = declared_tests(fh.read())
+    found = []
+    tasks = {t.name for t in ex.tasks}
+    for test in tests:
+        if test.task == "<not a literal>":
+            continue  # a task named by a variable: pytest's collection (the audit) tells
+        if not test.task:
+            found.append(f"{rel(course, path)}: {test.name} names no task (use @graded(\"task\", ...))")
+        elif test.task not in tasks:
+            found.append(f"{rel(course, path)}: {test.name} grades {test.task!r}, which is no task "
+                         f"of {ex.name!r} in {MANIFEST}")
+    if any(t.task == "<not a literal>" for t in tests):
+        return found  # which tasks those tests grade is known once pytest collects them
+    for task in ex.tasks:
+        own = [t for t in tests if t.task == task.name]
+        if not own:
+            if not course.is_handout:  # release may leave a visible test out; the audit says so
+                found.append(f"{MANIFEST}: task {task.name!r} of {ex.name!r} has no test in "
+                             f"{rel(course, path)}")
+        elif not course.is_handout and not any(t.visible for t in own):
+            found.append(f"{MANIFEST}: task {task.name!r} of {ex.name!r} has no visible test in "
+                         f"{rel(course, path)} (students would have nothing to check it with)")
+    return found
+
+
+def check(course):
+    """The course, or a UsageError naming its first problem (and how many more there are)."""
+    found = problems(course)
+    if found:
+        more = f" (and {len(found) - 1} more problem{'s' if len(found) > 2 else ''}; " \
+               "`grader audit` lists them all)" if len(found) > 1 else ""
+        raise UsageError(f"the course {course.root} is broken: {found[0]}{more}")
+    return course
 
 
 def is_course(folder):
@@ -127,7 +331,9 @@ def is_course(folder):
 
 def open_course(root):
     root = os.path.realpath(root)
-    return Course(root, load_manifest(os.path.join(root, MANIFEST)))
+    found = []
+    exercises = load_manifest(os.path.join(root, MANIFEST), found)
+    return Course(root, exercises, found)
 
 
 def find(course_dir=None, cwd=None, environ=None):

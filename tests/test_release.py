@@ -214,7 +214,7 @@ def test_a_failure_half_way_leaves_nothing(tmp_path, monkeypatch):
 @pytest.mark.parametrize("where", [".", "exercises", "exercises/sub", ".."])
 def test_out_in_the_course_is_refused(tmp_path, where):
     course = tmp_path / "course"  # a copy: a bug here must not remove the checkout
-    for part in ("exercises", "solutions", "tests/exercises"):
+    for part in ("exercises", "solutions", "tests/exercises", "assets_picture"):
         shutil.copytree(os.path.join(PROJECT, part), course / part)
     before = files_of(tmp_path)
     result = CliRunner().invoke(main, ["release", str(course / where), "--course", str(course), "--force"])

@@ -1,64 +1,26 @@
-"""Mutation check of the hidden tests: do they bite? (A developer tool, not part of the test suite.)
+"""Mutants of the reference solutions, made with the ast module: do the tests bite?
 
-    python scripts/mutants.py                      # every module of solutions/
-    python scripts/mutants.py --module shapes      # one module (repeatable)
-    python scripts/mutants.py --garbage            # every task replaced by a constant: must score 0
-    python scripts/mutants.py --list               # only list the mutants, grade nothing
+A mutant is a solution module with one small change: an operator or comparison swapped, a
+constant changed (dims and axes included), a boolean flipped, a method call dropped
+(`.detach()`, `.clone()`), an argument dropped (`keepdim=True`), a condition negated, a
+statement deleted, a `return` made `return None`. Each mutant belongs to the task whose code it
+changes (a helper's mutants belong to every task that uses the helper). Its id hashes the changed
+top-level definition without annotations and docstrings, so rewording those keeps the judgements
+of equivalent mutants.
 
-A mutant is the reference solution with one small change made through the ast module: an
-operator or comparison swapped, a constant changed (dims and axes included), a boolean flipped,
-a method call dropped (`.detach()`, `.clone()`), an argument dropped (`keepdim=True`), a
-condition negated, a statement deleted, a `return` made `return None`. Each mutant belongs to
-the task whose code it changes (a helper's mutants belong to every task that uses the helper).
-
-Grading: a round holds at most one mutant per module, in a copy of solutions/, and is graded once
-with `python -m grader.cli grade DIR -e MODULE... -q --timeout T`. Modules do not import each
-other, so each module's result is its own mutant's. Per mutant:
-
-- killed:     its task lost points;
-- survivor:   its task kept full marks (the tests cannot tell it from the reference);
-- collateral: another task lost points (a test that grades one task through another).
-
-Survivors listed in scripts/mutants_equivalent.txt (one id per line, `#` and the reason after it)
-are equivalent mutants: the same behaviour for every input the curriculum allows. Every other
-survivor is a gap in the tests.
-
-`--garbage` replaces every task of every module with a constant of the right type and shape
-(zeros of the reference answer's dtype and shape, a blank image, a model whose forward returns
-zeros...) and must see 0 points on every task.
-
-Results are appended to a state file (default: mutants-state.jsonl, ignored by git) as they
-come, so an interrupted run resumes where it stopped; `--fresh` starts over.
+The garbage "mutant" of a module replaces every task with a constant of the right type and shape.
 """
 
-import argparse
 import ast
-import concurrent.futures
 import copy
 import hashlib
-import json
 import os
-import shutil
-import subprocess
-import sys
-import tempfile
-import time
-import tomllib
 
-PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SOLUTIONS = os.path.join(PROJECT, "solutions")
-MANIFEST = os.path.join(PROJECT, "exercises", "manifest.toml")
-EQUIVALENT = os.path.join(PROJECT, "scripts", "mutants_equivalent.txt")
 LIBRARIES = {"torch", "np", "numpy", "nn", "F", "math", "Image", "operator", "functools", "copy"}
 
 
-# ---------------------------------------------------------------- the course
-def course_tasks():
-    with open(MANIFEST, "rb") as fh:
-        manifest = tomllib.load(fh)
-    return {ex["name"]: [t["name"] for t in ex["tasks"]] for ex in manifest["exercises"]}
 
-
+# ---------------------------------------------------------------- the tasks a definition belongs to
 def owners(tree, tasks):
     """{top-level name: the tasks its mutants belong to}: a task owns itself; a helper belongs to
     every task that uses it, directly or through other helpers."""
@@ -232,9 +194,9 @@ def fingerprint(stmt):
     return ast.unparse(stmt)
 
 
-def module_mutants(module, tasks):
-    """Every mutant of solutions/<module>.py: dicts with id, module, tasks, line, kind, source."""
-    with open(os.path.join(SOLUTIONS, f"{module}.py")) as fh:
+def module_mutants(solutions, module, tasks):
+    """Every mutant of <solutions>/<module>.py: dicts with id, module, tasks, line, kind, source."""
+    with open(os.path.join(solutions, f"{module}.py"), encoding="utf-8") as fh:
         source = fh.read()
     tree = ast.parse(source)
     owner_of = owners(tree, set(tasks))
@@ -346,179 +308,31 @@ for _name in {tasks!r}:
 '''
 
 
-def garbage_mutants(course):
+def garbage_mutants(solutions, modules):
+    """{module: tasks} -> one "mutant" per module: every task answers a constant of the right
+    type and shape (zeros of the reference answer's dtype and shape, a blank image...)."""
     out = []
-    for module, tasks in course.items():
-        with open(os.path.join(SOLUTIONS, f"{module}.py")) as fh:
+    for module, tasks in modules.items():
+        with open(os.path.join(solutions, f"{module}.py"), encoding="utf-8") as fh:
             source = fh.read()
         out.append({"id": f"{module}.garbage", "module": module, "tasks": tasks, "line": 0, "kind": "garbage",
                     "source": source + GARBAGE.replace("{tasks!r}", repr(tasks))})
     return out
 
 
-# ---------------------------------------------------------------- grading
-def grade_round(round_, timeout):
-    """Grade one round ({module: mutant}); returns {mutant id: {task: [score, max]}} or an error."""
-    folder = tempfile.mkdtemp(prefix="mutants-")
-    try:
-        for name in os.listdir(SOLUTIONS):
-            if name.endswith(".py"):
-                shutil.copy(os.path.join(SOLUTIONS, name), folder)
-        for module, mutant in round_.items():
-            with open(os.path.join(folder, f"{module}.py"), "w") as fh:
-                fh.write(mutant["source"])
-        cmd = [sys.executable, "-m", "grader.cli", "grade", folder, "-q", "--timeout", str(timeout)]
-        for module in sorted(round_):
-            cmd += ["-e", module]
-        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=PROJECT, timeout=600)
-        if proc.returncode != 0:
-            return {m["id"]: {"error": proc.stderr[-500:]} for m in round_.values()}
-        report = json.loads(proc.stdout)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    out = {}
-    for ex in report["exercises"]:
-        scores = {}
-        for test in ex["tests"]:
-            if test["status"] == "skipped":
-                continue
-            got = scores.setdefault(test["task"], [0.0, 0.0])
-            got[0] += test["score"]
-            got[1] += test["max_score"]
-        out[round_[ex["name"]]["id"]] = scores
-    return out
+def show(mutant):
+    """The code of the top-level definition the mutant changed."""
+    top = mutant["id"].split(".")[1]
+    tree = ast.parse(mutant["source"])
+    return next((ast.unparse(s) for s in tree.body if named(s, top)), "")
 
 
-def verdict(mutant, scores):
-    if "error" in scores:
-        return "error", []
-    own = [t for t in mutant["tasks"] if t in scores]
-    others = [t for t, (got, full) in scores.items() if t not in mutant["tasks"] and got < full]
-    if mutant["kind"] == "garbage":
-        earning = [t for t, (got, _) in scores.items() if got > 0]
-        return ("earns points" if earning else "zero"), earning
-    if others:
-        return "collateral", others
-    if own and all(scores[t][0] >= scores[t][1] for t in own):
-        return "survivor", own
-    return "killed", []
-
-
-def load_equivalent():
-    found = {}
-    if os.path.exists(EQUIVALENT):
-        with open(EQUIVALENT) as fh:
-            for line in fh:
-                key, _, reason = line.partition("#")
-                if key.strip():
-                    found[key.strip()] = reason.strip()
-    return found
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--module", action="append", default=[], help="only this module (repeatable)")
-    parser.add_argument("--garbage", action="store_true", help="grade constant answers: every task must score 0")
-    parser.add_argument("--jobs", type=int, default=1, help="rounds graded at once (default 1)")
-    parser.add_argument("--timeout", type=float, default=2.0, help="seconds per call into a mutant")
-    parser.add_argument("--list", action="store_true", help="list the mutants and stop")
-    parser.add_argument("--only", action="append", default=[], help="only the mutant with this id (repeatable)")
-    parser.add_argument("--show", metavar="ID", help="print the code of one mutant's changed function")
-    parser.add_argument("--state", default=os.path.join(PROJECT, "mutants-state.jsonl"),
-                        help="results file, appended to as rounds finish (resume by rerunning)")
-    parser.add_argument("--fresh", action="store_true", help="forget earlier results in the state file")
-    parser.add_argument("--report", action="store_true",
-                        help="grade nothing: report on the mutants the state file already holds")
-    args = parser.parse_args()
-
-    course = course_tasks()
-    modules = args.module or sorted(course)
-    unknown = [m for m in modules if m not in course]
-    if unknown:
-        parser.error(f"unknown module {unknown[0]!r}; choose from {', '.join(course)}")
-    course = {m: course[m] for m in modules}
-    mutants = garbage_mutants(course) if args.garbage else [
-        m for module, tasks in course.items() for m in module_mutants(module, tasks)]
-    if args.only:
-        mutants = [m for m in mutants if m["id"] in args.only]
-    if args.show:
-        mutant = next(m for m in mutants if m["id"] == args.show)
-        top = mutant["id"].split(".")[1]
-        tree = ast.parse(mutant["source"])
-        print(f"# {mutant['id']}: {mutant['kind']} (line {mutant['line']})")
-        print(next(ast.unparse(s) for s in tree.body if getattr(s, "name", None) == top
-                   or (isinstance(s, ast.Assign) and getattr(s.targets[0], "id", None) == top)))
-        return 0
-    if args.list:
-        for m in mutants:
-            print(f"{m['id']}  line {m['line']}: {m['kind']}  ({', '.join(m['tasks'])})")
-        print(f"{len(mutants)} mutants", file=sys.stderr)
-        return 0
-
-    done = {}
-    if os.path.exists(args.state) and not args.fresh:
-        with open(args.state) as fh:
-            for line in fh:
-                entry = json.loads(line)
-                if entry.get("source_hash"):
-                    done[entry["id"]] = entry
-    by_hash = {m["id"]: hashlib.sha1(m["source"].encode()).hexdigest() for m in mutants}
-    todo = [m for m in mutants if done.get(m["id"], {}).get("source_hash") != by_hash[m["id"]]
-            or "error" in done[m["id"]]["scores"]]
-    queues = {}
-    for m in todo:
-        queues.setdefault(m["module"], []).append(m)
-    rounds = [{mod: q[i] for mod, q in queues.items() if i < len(q)}
-              for i in range(max((len(q) for q in queues.values()), default=0))]
-    if args.report:
-        rounds = []
-        mutants = [m for m in mutants if m["id"] in done and done[m["id"]]["source_hash"] == by_hash[m["id"]]]
-    if not args.report:
-        print(f"{len(mutants)} mutants, {len(mutants) - len(todo)} already graded, {len(rounds)} rounds to run",
-              file=sys.stderr)
-    started = time.monotonic()
-    with open(args.state, "a") as state, concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-        futures = {pool.submit(grade_round, r, args.timeout): r for r in rounds}
-        for k, future in enumerate(concurrent.futures.as_completed(futures), 1):
-            round_ = futures[future]
-            results = future.result()
-            for module, mutant in round_.items():
-                entry = {"id": mutant["id"], "source_hash": by_hash[mutant["id"]],
-                         "scores": results.get(mutant["id"], {"error": "no result"})}
-                done[mutant["id"]] = entry
-                state.write(json.dumps(entry) + "\n")
-            state.flush()
-            print(f"  round {k}/{len(rounds)} done ({time.monotonic() - started:.0f} s)", file=sys.stderr)
-    elapsed = time.monotonic() - started
-
-    equivalent = load_equivalent()
-    counts = {}
-    lines = []
-    for m in mutants:
-        what, tasks = verdict(m, done[m["id"]]["scores"])
-        if what == "survivor" and m["id"] in equivalent:
-            what = "equivalent"
-        counts[what] = counts.get(what, 0) + 1
-        if what in ("survivor", "collateral", "error", "earns points"):
-            detail = ", ".join(tasks) if what != "error" else done[m["id"]]["scores"]["error"][-200:]
-            lines.append(f"{what.upper():12} {m['id']}  line {m['line']}: {m['kind']}  [{detail}]")
-    for line in lines:
-        print(line)
-    if args.garbage:
-        print(f"garbage: {counts.get('zero', 0)} modules score 0, {counts.get('earns points', 0)} earn points")
-        return 1 if counts.get("earns points") or counts.get("error") else 0
-    judged = len(mutants) - counts.get("equivalent", 0) - counts.get("error", 0)
-    killed = counts.get("killed", 0)
-    rate = 100.0 * killed / judged if judged else 100.0
-    print(f"{len(mutants)} mutants: {killed} killed, {counts.get('equivalent', 0)} equivalent, "
-          f"{counts.get('survivor', 0)} survivors, {counts.get('collateral', 0)} collateral, "
-          f"{counts.get('error', 0)} errors; kill rate {rate:.1f} % of the non-equivalent; "
-          f"graded in {elapsed:.0f} s")
-    stale = sorted(set(equivalent) - {m["id"] for m in mutants})
-    if stale and not args.module and not args.only:
-        print(f"{len(stale)} ids in {os.path.relpath(EQUIVALENT, PROJECT)} match no mutant: {', '.join(stale)}")
-    return 1 if counts.get("survivor") or counts.get("collateral") or counts.get("error") else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def diff(mutant, solutions):
+    """A unified diff of the changed definition against the reference."""
+    import difflib
+    top = mutant["id"].split(".")[1]
+    with open(os.path.join(solutions, f"{mutant['module']}.py"), encoding="utf-8") as fh:
+        tree = ast.parse(fh.read())
+    before = next((ast.unparse(s) for s in tree.body if named(s, top)), "") + "\n"
+    return "".join(difflib.unified_diff(before.splitlines(True), (show(mutant) + "\n").splitlines(True),
+                                        f"solutions/{mutant['module']}.py", "mutant", n=1))
