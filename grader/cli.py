@@ -136,7 +136,9 @@ def grade(submission, output, fmt, exercises, timeout, memory, cpus, fail_under,
                               sandbox=sandbox, course=course, cpus=cpus)
     except (engine.UsageError, GraderError) as exc:
         if github_output is not None:  # the reporter then fails the job with the reason
-            write_github_output(github_output, formats.classroom_failure(str(exc)))
+            from .judge import points  # and records 0 of the course's maximum, not 0 of 0
+            write_github_output(github_output, formats.classroom_failure(
+                str(exc), points.max_score(course, exercises)))
         if isinstance(exc, engine.UsageError):
             raise BadInput(str(exc)) from None
         raise GradingFailed(str(exc)) from None
@@ -407,14 +409,20 @@ def batch(root, out_dir, jobs, shard, force, exercises, timeout, memory, sandbox
 @click.option("--course", "course_dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
               help="Refuse reports of exercises this course (holding exercises/manifest.toml) "
                    "does not have. Default: no check.")
-def merge(dirs, out_dir, course_dir):
+@click.option("--root", "root", type=click.Path(), default=None, metavar="ROOT",
+              help="The class's submissions (the ROOT the shards graded): every student there "
+                   "must have a report, else the missing are named and the exit status is 1.")
+def merge(dirs, out_dir, course_dir, root):
     """Combine the DIRs of `batch --shard` runs into one gradebook and one HTML report."""
     from .errors import UsageError
     from .instructor import gradebook
 
     course = find_course(course_dir) if course_dir else None
     try:
-        reports = gradebook.merge(dirs, out_dir, course)
+        if root is not None:  # refused before anything is written
+            gradebook.missing_students(root, [])
+        reports = gradebook.merge(dirs, out_dir, course, root=root)
+        missing = gradebook.missing_students(root, reports) if root is not None else []
     except UsageError as exc:
         raise BadInput(str(exc)) from None
     except OSError as exc:
@@ -422,6 +430,15 @@ def merge(dirs, out_dir, course_dir):
     click.echo(f"{len(reports)} submissions from {len(dirs)} folder(s); wrote "
                f"{os.path.join(out_dir, gradebook.GRADEBOOK)} and "
                f"{os.path.join(out_dir, gradebook.REPORT_HTML)}", err=True)
+    if missing:
+        # A shard that was cancelled or never ran: the gradebook lacks these rows. Say so and fail,
+        # so that a scheduler shows the merge as failed rather than a short gradebook as done.
+        shown = ", ".join(repr(name) for name in missing[:50])
+        more = f" and {len(missing) - 50} more" if len(missing) > 50 else ""
+        click.echo(f"incomplete: {len(missing)} of the {len(missing) + len(reports)} submissions "
+                   f"under {root} have no report in these folders: {shown}{more}. Grade their "
+                   "shards again (the finished work is kept), then merge again.", err=True)
+        sys.exit(1)
 
 
 def entry():

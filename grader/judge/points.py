@@ -1,0 +1,60 @@
+"""The points a course's tests are worth, without running them: the maximum a platform is told when
+the grader could not grade a submission (0 of the real maximum, never 0 of 0)."""
+
+import contextlib
+import os
+
+from .plugin import MARKERS, marker_arg
+
+
+class PointsCollector:
+    def __init__(self, cuda_available):
+        self.cuda_available = cuda_available
+        self.total = 0.0
+
+    def pytest_configure(self, config):
+        for line in MARKERS:
+            config.addinivalue_line("markers", line)
+
+    def pytest_collection_modifyitems(self, config, items):
+        for item in items:
+            # A GPU test on a machine without CUDA is skipped and not counted in max_score.
+            if item.get_closest_marker("gpu") and not self.cuda_available:
+                continue
+            self.total += float(marker_arg(item, "points", 1))
+
+
+def max_score(course, exercise_names=()):
+    """The max_score a report of `course` (or of those exercises) would carry on this machine;
+    None when the tests cannot even be collected."""
+    import pytest
+
+    from .. import engine
+    try:
+        exercises = engine.select(course.exercises, list(exercise_names))
+    except Exception:
+        return None
+    files = [os.path.join(course.tests_dir, f"test_{ex.name}.py") for ex in exercises]
+    if not files or not all(os.path.isfile(f) for f in files):
+        return None
+    try:
+        import torch
+        cuda = bool(torch.cuda.is_available())
+    except Exception:
+        cuda = False
+    collector = PointsCollector(cuda)
+    args = [*files, "-c", engine.PYTEST_INI, "--rootdir", course.tests_dir, "--noconftest",
+            "-p", "no:cacheprovider", "-qq", "--collect-only", "--import-mode=importlib"]
+    saved = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):
+            code = pytest.main(args, plugins=[collector])
+    except Exception:
+        return None
+    finally:
+        if saved is None:
+            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = saved
+    return collector.total if code == pytest.ExitCode.OK else None
