@@ -332,8 +332,9 @@ def write_github_output(name, runner_result):
 @click.argument("out_zip", metavar="OUT.zip", type=click.Path(dir_okay=False))
 @click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=5.0, show_default=True,
               help="Seconds one call into a submission may take, on Gradescope.")
-@click.option("--memory", type=click.IntRange(min=768, max=1 << 20), default=2048, show_default=True,
-              metavar="MIB", help="Memory limit of a submission's process, in MiB.")
+@click.option("--memory", type=click.IntRange(min=256, max=1 << 20), default=384, show_default=True,
+              metavar="MIB", help="Memory limit of a submission's worker, in MiB; the container needs "
+              "320 MiB more (the default fits Gradescope's default container, 768 MB).")
 @course_option
 def gradescope_package(out_zip, timeout, memory, course_dir):
     """Write OUT.zip, the autograder of a Gradescope programming assignment.
@@ -348,12 +349,15 @@ def gradescope_package(out_zip, timeout, memory, course_dir):
         raise BadInput(f"{out_zip}: {why}")
     course = find_course(course_dir)
     try:
-        paths = gradescope.build_package(out_zip, course, timeout=timeout, memory_mib=memory)
+        settings = gradescope.settings(course, memory)
+        paths = gradescope.build_package(out_zip, course, timeout=timeout, memory_mib=memory,
+                                         settings_text=settings)
     except UsageError as exc:
         raise BadInput(str(exc)) from None
     size = os.path.getsize(out_zip)
     click.echo(f"wrote {out_zip} ({len(paths)} files, {size / 1024:.0f} KiB): upload it as the "
                "autograder of a Gradescope programming assignment", err=True)
+    click.echo(settings, err=True)
 
 
 @main.command()

@@ -129,7 +129,7 @@ def fit_classroom(result, max_bytes=CLASSROOM_MAX_BYTES):
     """Trim the tests' messages (what the code printed travels in them), longest first, until the
     result fits in `max_bytes`; names are cut last. Scores, statuses and the number of tests are
     never touched. A trimmed result says so in each trimmed message and in `trimmed: true`."""
-    if classroom_size(result) <= max_bytes:
+    if max_bytes is None or classroom_size(result) <= max_bytes:
         return result
     tests = result["tests"]
     result["trimmed"] = True
@@ -165,22 +165,26 @@ def to_classroom(report):
     return json.dumps(classroom_result(report), indent=2) + "\n"
 
 
-def classroom_log(result):
-    """The lines the grade step prints: each test that did not pass with its reason, then the
-    total. Student text is fenced off from GitHub's workflow commands (`::name::` lines)."""
+def classroom_log(report):
+    """What the Classroom workflow's grade step prints after the score table: each test that did not
+    pass with its whole reason (the reporter gets them trimmed to fit), then the total. Student
+    text is fenced off from GitHub's workflow commands (`::name::` lines)."""
     import secrets
-    failing = [t for t in result.get("tests", []) if t.get("status") != "pass"]
-    score = sum(t.get("score") or 0 for t in result.get("tests", []))
+    if report.get("error") or report.get("status") == "error":
+        return f"The grader could not grade this submission: {report.get('error')}\n"
+    result = classroom_result(report, max_bytes=None)
+    failing = [t for t in result["tests"] if t["status"] != "pass"]
+    score = sum(t["score"] for t in result["tests"])
     lines = []
     if failing:
         token = secrets.token_hex(8)
         lines.append(f"::stop-commands::{token}")
         for t in failing:
-            lines.append(f"✗ {t.get('name')} ({t.get('score', 0):g}/{t.get('max_score', 0):g})")
-            lines += ["    " + line for line in str(t.get("message") or "").splitlines()]
+            lines.append(f"✗ {t['name']}: {t['score']:g} of {t['max_score']:g} points")
+            lines += ["    " + line for line in t["message"].splitlines()]
         lines.append(f"::{token}::")
-    lines.append(f"{len(result.get('tests', [])) - len(failing)} of {len(result.get('tests', []))} "
-                 f"tests passed; {score:g} of {result.get('max_score', 0):g} points")
+    lines.append(f"{len(result['tests']) - len(failing)} of {len(result['tests'])} tests passed; "
+                 f"{score:g} of {result['max_score']:g} points")
     return "\n".join(lines) + "\n"
 
 
