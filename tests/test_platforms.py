@@ -57,8 +57,8 @@ def small_course(tmp_path_factory):
 @pytest.fixture(scope="module")
 def package(small_course, tmp_path_factory):
     out = tmp_path_factory.mktemp("pkg") / "autograder.zip"
-    proc = grader_cli("gradescope-package", str(out), "--course", str(small_course),
-                      "--timeout", "2", "--memory", "1024")
+    # The default --memory: the limits the package ships with must grade a perfect submission fully.
+    proc = grader_cli("gradescope-package", str(out), "--course", str(small_course), "--timeout", "2")
     assert proc.returncode == 0, proc.stderr
     assert "wrote" in proc.stderr and proc.stdout == ""
     out.with_suffix(".log").write_text(proc.stderr)
@@ -274,32 +274,34 @@ def test_classroom_workflows_feed_the_reporter(path):
 
 # ---------------------------------------------------------------- what to set on Gradescope
 def test_package_and_setup_say_the_total_and_the_memory_to_set(package, autograder, perfect):
-    """The total to set is what a perfect submission scores there; the memory, the grader's
-    share plus the worker's --memory (1024 here: above Gradescope's default container)."""
+    """The total to set is what a perfect submission scores there (graded with the package's
+    default limits); the memory, the grader's share plus the worker's --memory, which fits
+    Gradescope's default container."""
+    from grader.instructor import gradescope
     results, _ = perfect
     total = sum(t["max_score"] for t in results["tests"] if "score" in t)
+    assert results["score"] == total
     printed = read(package.with_suffix(".log"))
     logged = read(autograder / "setup.log")
+    need = gradescope.GRADER_PROCESS_MIB + gradescope.DEFAULT_MEMORY_MIB
+    assert need <= gradescope.GRADESCOPE_DEFAULT_MEMORY_MB
+    with zipfile.ZipFile(package) as zf:
+        assert f"--memory {gradescope.DEFAULT_MEMORY_MIB}" in zf.read("run_autograder").decode()
     for text in (printed, logged):
         assert f"set the assignment's total to {total:g} points." in text
-        assert "container needs 1344 MiB of memory" in text and "raise it under Autograder Settings" in text
+        assert f"container needs {need} MiB of memory" in text and "default (768 MB, 0.5 CPU) is enough" in text
 
 
-def test_default_package_fits_gradescope_default_container(tmp_path):
-    from grader.instructor import gradescope
+def test_package_of_the_course_leaves_gpu_points_out_of_the_total(tmp_path):
     out = tmp_path / "autograder.zip"
-    proc = grader_cli("gradescope-package", str(out))
+    proc = grader_cli("gradescope-package", str(out), "--memory", "1024")
     assert proc.returncode == 0, proc.stderr
     # The project's course has GPU tests: the total to set leaves their points out.
     m = re.search(r"set the assignment's total to (\d+) points \(the course's (\d+) without the "
                   r"(\d+) points of its GPU tests", proc.stderr)
     assert m and int(m.group(1)) == int(m.group(2)) - int(m.group(3)) and int(m.group(3)) > 0
-    need = re.search(r"container needs (\d+) MiB", proc.stderr)
-    assert need and int(need.group(1)) <= gradescope.GRADESCOPE_DEFAULT_MEMORY_MB and "is enough" in proc.stderr
-    with zipfile.ZipFile(out) as zf:
-        run = zf.read("run_autograder").decode()
-    assert f"--memory {gradescope.DEFAULT_MEMORY_MIB}" in run
-    assert int(need.group(1)) == gradescope.GRADER_PROCESS_MIB + gradescope.DEFAULT_MEMORY_MIB
+    # A larger --memory than the default container holds: say so, and by how much.
+    assert "container needs 1344 MiB of memory" in proc.stderr and "raise it under Autograder" in proc.stderr
 
 
 # ---------------------------------------------------------------- GitHub Classroom: size and errors
