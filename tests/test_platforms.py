@@ -288,7 +288,7 @@ def test_package_and_setup_say_the_total_and_the_memory_to_set(package, autograd
     with zipfile.ZipFile(package) as zf:
         assert f"--memory {gradescope.DEFAULT_MEMORY_MIB}" in zf.read("run_autograder").decode()
     for text in (printed, logged):
-        assert f"set the assignment's total to {total:g} points." in text
+        assert f"set the assignment's total to {total:g} points" in text
         assert f"container needs {need} MiB of memory" in text and "default (768 MB, 0.5 CPU) is enough" in text
 
 

@@ -121,6 +121,13 @@ def course_files(course):
     return files
 
 
+def require_hidden_tests(course):
+    from ..errors import UsageError
+    if course.is_handout:
+        raise UsageError(f"the course at {course.root} has no hidden tests ({course.hidden_tests_dir}); "
+                         "build the Gradescope package from the instructor's copy")
+
+
 def container_mib(memory_mib):
     """The memory a Gradescope container needs to grade with a worker bounded by `memory_mib`."""
     return GRADER_PROCESS_MIB + int(memory_mib)
@@ -132,13 +139,15 @@ def settings(course, memory_mib=DEFAULT_MEMORY_MIB):
     Gradescope's containers skip) and the container's memory."""
     from ..errors import UsageError
     from ..judge import points
+    require_hidden_tests(course)
     found = points.totals(course, cuda=False)
     if found is None:
         raise UsageError(f"the hidden tests of the course at {course.root} cannot be collected; "
                          "run them with pytest to see why")
     total, gpu = found
     lines = [f"Gradescope: set the assignment's total to {total:g} points"
-             + (f" (the course's {total + gpu:g} without the {gpu:g} points of its GPU tests, which "
+             + (f" (the course's {total + gpu:g} without the {gpu:g} point{'s' if gpu != 1 else ''} "
+                "of its GPU tests, which "
                 "Gradescope's CPU containers skip)" if gpu else "") + "."]
     need = container_mib(memory_mib)
     if need <= GRADESCOPE_DEFAULT_MEMORY_MB:
@@ -155,10 +164,7 @@ def settings(course, memory_mib=DEFAULT_MEMORY_MIB):
 def package_entries(course, timeout=5.0, memory_mib=DEFAULT_MEMORY_MIB, torch_version=None,
                     settings_text=None):
     """Every (path in the zip, bytes, mode) of the Gradescope package."""
-    from ..errors import UsageError
-    if course.is_handout:
-        raise UsageError(f"the course at {course.root} has no hidden tests ({course.hidden_tests_dir}); "
-                         "build the Gradescope package from the instructor's copy")
+    require_hidden_tests(course)
     values = dict(TORCH_VERSION=torch_version or torch_pin(), CPU_INDEX=CPU_INDEX,
                   TIMEOUT=f"{timeout:g}", MEMORY=int(memory_mib),
                   SETTINGS=settings_text or settings(course, memory_mib))
