@@ -347,6 +347,32 @@ def test_a_large_result_is_trimmed_in_messages_only():
     assert formats.fit_classroom(json.loads(json.dumps(small))) == small  # what fits is untouched
 
 
+def test_hundreds_of_long_named_tests_still_fit_with_every_score():
+    from grader.reports import formats
+    tests = [{"name": "n" * 300, "status": "fail", "score": 0.5, "max_score": 1, "message": "m" * 500,
+              "line_no": 0, "execution_time": "0.01s"} for _ in range(300)]
+    result = formats.fit_classroom({"version": 1, "status": "fail", "max_score": 300, "tests": tests})
+    assert formats.classroom_size(result) <= formats.CLASSROOM_MAX_BYTES
+    assert len(result["tests"]) == 300 and sum(t["score"] for t in result["tests"]) == 150
+
+
+def test_classroom_log_fences_student_text_from_workflow_commands():
+    from grader.reports import formats
+    report = {"max_score": 3.0, "exercises": [{"name": "shapes", "tests": [
+        {"id": "t.py::test_a", "task": "a", "status": "failed", "score": 0.0, "max_score": 2.0,
+         "duration_s": 0.1, "message": "wrong\n::error::forged\n::add-mask::x"},
+        {"id": "t.py::test_b", "task": "b", "status": "passed", "score": 1.0, "max_score": 1.0,
+         "duration_s": 0.1, "message": ""}]}]}
+    lines = formats.classroom_log(report).splitlines()
+    start = lines.index(next(l for l in lines if l.startswith("::stop-commands::")))
+    token = lines[start].split("::")[2]
+    end = lines.index(f"::{token}::")
+    assert start < lines.index("    ::error::forged") < end and len(token) >= 16
+    assert "✗ shapes: a (test_a): 0 of 2 points" in lines
+    assert lines[-1] == "1 of 2 tests passed; 1 of 3 points"
+    assert "could not grade" in formats.classroom_log({"status": "error", "error": "no worker"})
+
+
 # ---------------------------------------------------------------- the handout's workflow, run
 TORCH_DOWNLOAD = re.compile(r"\s*--index-url\s+https://download\.pytorch\.org/whl/cpu")
 

@@ -144,11 +144,14 @@ def fit_classroom(result, max_bytes=CLASSROOM_MAX_BYTES):
         limit //= 2
         for t, text in zip(tests, originals):
             t["message"] = cut(text, limit)
-    for field, floor in (("message", 0), ("name", 80)):  # thousands of tests: keep the counts
+    for field, floor in (("message", 0), ("name", 80)):  # hundreds of tests: keep the counts
         if classroom_size(result) > max_bytes:
             for t in tests:
                 if len(t[field]) > floor:
                     t[field] = t[field][:floor] + ("..." if field == "name" else CLASSROOM_TRIMMED.strip())
+    if classroom_size(result) > max_bytes:
+        for t in tests:
+            t["message"] = ""
     return result
 
 
