@@ -426,7 +426,8 @@ def merge(dirs, out_dir, course_dir, root):
         if root is not None:  # refused before anything is written
             gradebook.missing_students(root, [])
         reports = gradebook.merge(dirs, out_dir, course, root=root)
-        missing = gradebook.missing_students(root, reports) if root is not None else []
+        missing = (gradebook.missing_students(root, reports, [*dirs, out_dir])
+                   if root is not None else [])
     except UsageError as exc:
         raise BadInput(str(exc)) from None
     except OSError as exc:

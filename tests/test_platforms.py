@@ -503,6 +503,10 @@ def test_merge_with_root_names_the_missing_students_and_fails(tmp_path):
     line = next(l for l in proc.stderr.splitlines() if l.startswith("incomplete:"))
     assert "2 of the 3 submissions" in line and "'bo b'" in line and "'chloé'" in line and "'ann'" not in line
     assert [r.split(",")[0] for r in read(tmp_path / "merged2" / "gradebook.csv").splitlines()[1:]] == ["ann"]
+    # Shards and the output inside ROOT are not students.
+    inside = root / "merged-inside"
+    proc = grader_cli("merge", str(full), "--root", str(root), "--out", str(inside))
+    assert proc.returncode == 0, proc.stderr
     # Without --root a folder that is not there is still refused: a typo must not merge nothing.
     proc = grader_cli("merge", str(partial), str(tmp_path / "typo"), "--out", str(tmp_path / "m3"))
     assert proc.returncode == 2 and "not a folder" in proc.stderr

@@ -149,9 +149,12 @@ def merge(dirs, out_dir, course=None, root=None):
     return [found[name] for name in sorted(found)]
 
 
-def missing_students(root, reports):
+def missing_students(root, reports, folders=()):
     """The names of the submissions under `root` that none of `reports` grades, sorted: what a
-    merge of shards that did not all finish lacks."""
+    merge of shards that did not all finish lacks. `folders` (the shards and the merge's output,
+    should they lie in `root`) are not submissions."""
     from .submissions import discover
     graded = {r["submission"] for r in reports}
-    return [sub.name for sub in discover(root) if sub.name not in graded]
+    skip = {os.path.realpath(f) for f in folders}
+    return [sub.name for sub in discover(root) if sub.name not in graded
+            and os.path.realpath(sub.path) not in skip]
