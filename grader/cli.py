@@ -140,7 +140,9 @@ def grade(submission, output, fmt, exercises, timeout, memory, cpus, fail_under,
                               sandbox=sandbox, course=course, cpus=cpus)
     except (engine.UsageError, GraderError) as exc:
         if github_output is not None:  # the reporter then fails the job with the reason
-            write_github_output(github_output, formats.classroom_failure(str(exc)))
+            from .judge import points  # and records 0 of the course's maximum, not 0 of 0
+            write_github_output(github_output, formats.classroom_failure(
+                str(exc), points.max_score(course, exercises)))
         if isinstance(exc, engine.UsageError):
             raise BadInput(str(exc)) from None
         raise GradingFailed(str(exc)) from None
@@ -386,8 +388,9 @@ def write_github_output(name, runner_result):
 @click.argument("out_zip", metavar="OUT.zip", type=click.Path(dir_okay=False))
 @click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=5.0, show_default=True,
               help="Seconds one call into a submission may take, on Gradescope.")
-@click.option("--memory", type=click.IntRange(min=768, max=1 << 20), default=2048, show_default=True,
-              metavar="MIB", help="Memory limit of a submission's process, in MiB.")
+@click.option("--memory", type=click.IntRange(min=256, max=1 << 20), default=384, show_default=True,
+              metavar="MIB", help="Memory limit of a submission's worker, in MiB; the container needs "
+              "320 MiB more (the default fits Gradescope's default container, 768 MB).")
 @course_option
 def gradescope_package(out_zip, timeout, memory, course_dir):
     """Write OUT.zip, the autograder of a Gradescope programming assignment.
@@ -402,12 +405,15 @@ def gradescope_package(out_zip, timeout, memory, course_dir):
         raise BadInput(f"{out_zip}: {why}")
     course = find_course(course_dir)
     try:
-        paths = gradescope.build_package(out_zip, course, timeout=timeout, memory_mib=memory)
+        settings = gradescope.settings(course, memory)
+        paths = gradescope.build_package(out_zip, course, timeout=timeout, memory_mib=memory,
+                                         settings_text=settings)
     except UsageError as exc:
         raise BadInput(str(exc)) from None
     size = os.path.getsize(out_zip)
     click.echo(f"wrote {out_zip} ({len(paths)} files, {size / 1024:.0f} KiB): upload it as the "
                "autograder of a Gradescope programming assignment", err=True)
+    click.echo(settings, err=True)
 
 
 @main.command()
@@ -463,14 +469,21 @@ def batch(root, out_dir, jobs, shard, force, exercises, timeout, memory, sandbox
 @click.option("--course", "course_dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
               help="Refuse reports of exercises this course (holding exercises/manifest.toml) "
                    "does not have. Default: no check.")
-def merge(dirs, out_dir, course_dir):
+@click.option("--root", "root", type=click.Path(), default=None, metavar="ROOT",
+              help="The class's submissions (the ROOT the shards graded): every student there "
+                   "must have a report, else the missing are named and the exit status is 1.")
+def merge(dirs, out_dir, course_dir, root):
     """Combine the DIRs of `batch --shard` runs into one gradebook and one HTML report."""
     from .errors import UsageError
     from .instructor import gradebook
 
     course = find_course(course_dir) if course_dir else None
     try:
-        reports = gradebook.merge(dirs, out_dir, course)
+        if root is not None:  # refused before anything is written
+            gradebook.missing_students(root, [])
+        reports = gradebook.merge(dirs, out_dir, course, root=root)
+        missing = (gradebook.missing_students(root, reports, [*dirs, out_dir])
+                   if root is not None else [])
     except UsageError as exc:
         raise BadInput(str(exc)) from None
     except OSError as exc:
@@ -478,6 +491,15 @@ def merge(dirs, out_dir, course_dir):
     click.echo(f"{len(reports)} submissions from {len(dirs)} folder(s); wrote "
                f"{os.path.join(out_dir, gradebook.GRADEBOOK)} and "
                f"{os.path.join(out_dir, gradebook.REPORT_HTML)}", err=True)
+    if missing:
+        # A shard that was cancelled or never ran: the gradebook lacks these rows. Say so and fail,
+        # so that a scheduler shows the merge as failed rather than a short gradebook as done.
+        shown = ", ".join(repr(name) for name in missing[:50])
+        more = f" and {len(missing) - 50} more" if len(missing) > 50 else ""
+        click.echo(f"incomplete: {len(missing)} of the {len(missing) + len(reports)} submissions "
+                   f"under {root} have no report in these folders: {shown}{more}. Grade their "
+                   "shards again (the finished work is kept), then merge again.", err=True)
+        sys.exit(1)
 
 
 def entry():

@@ -447,20 +447,29 @@ def shard_args_partition(shard_args):
 def test_examples_shard_the_class_and_end_in_merge():
     yaml = pytest.importorskip("yaml")
     examples = os.path.join(PROJECT, "examples")
+    with open(os.path.join(examples, "slurm", "grade_class.sh")) as fh:
+        submit = fh.read()
     with open(os.path.join(examples, "slurm", "grade_class.sbatch")) as fh:
-        slurm = fh.read()
-    array = re.search(r"#SBATCH --array=1-(\d+)", slurm)
-    assert array and '--shard "$SHARD/$SHARDS"' in slurm and "grader merge" in slurm
-    shard_args_partition([f"{i}/{array.group(1)}" for i in range(1, int(array.group(1)) + 1)])
+        task = fh.read()
+    with open(os.path.join(examples, "slurm", "merge.sbatch")) as fh:
+        slurm_merge = fh.read()
+    # The shard count is set once, on the submitting side, and the array follows it.
+    count = re.search(r'SHARDS="\$\{SHARDS:-(\d+)\}"', submit)
+    assert count and 'indices="1-$SHARDS"' in submit and '--array="$indices"' in submit
+    assert "SLURM_ARRAY_TASK_COUNT" not in task and "--array" not in task
+    assert '--shard "$shard/$shards"' in task
+    assert slurm_merge.startswith("#!/bin/bash") and "--root" in slurm_merge
+    shard_args_partition([f"{i}/{count.group(1)}" for i in range(1, int(count.group(1)) + 1)])
 
     with open(os.path.join(examples, "github-actions", "grade-class.yml")) as fh:
         flow = yaml.safe_load(fh)
     shards = flow["jobs"]["grade"]["strategy"]["matrix"]["shard"]
     assert shards == list(range(1, int(flow["env"]["SHARDS"]) + 1))
-    steps = " ".join(s.get("run", "") for s in flow["jobs"]["grade"]["steps"])
+    steps = " ".join(s.get("run", "") + str(s.get("env", "")) for s in flow["jobs"]["grade"]["steps"])
     assert "--shard" in steps and "matrix.shard" in steps
     assert flow["jobs"]["merge"]["needs"] == "grade"
-    assert any("grader merge" in s.get("run", "") for s in flow["jobs"]["merge"]["steps"])
+    assert any("grader merge" in s.get("run", "") and "--root" in s["run"]
+               for s in flow["jobs"]["merge"]["steps"])
     shard_args_partition([f"{i}/{len(shards)}" for i in shards])
 
     with open(os.path.join(examples, "kubernetes", "grade-class.yaml")) as fh:
@@ -475,4 +484,6 @@ def test_examples_shard_the_class_and_end_in_merge():
     command = container["args"][0]
     assert "JOB_COMPLETION_INDEX + 1" in command and "--shard $SHARD/$SHARDS" in command
     shard_args_partition([f"{i + 1}/{spec['completions']}" for i in range(spec["completions"])])
-    assert "grader merge" in merge_job["spec"]["template"]["spec"]["containers"][0]["args"][0]
+    merge_container = merge_job["spec"]["template"]["spec"]["containers"][0]
+    assert "grader merge" in merge_container["args"][0] and "--root" in merge_container["args"][0]
+    assert {e["name"]: e["value"] for e in merge_container["env"]}["SHARDS"] == env["SHARDS"]

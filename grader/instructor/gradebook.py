@@ -112,12 +112,16 @@ def write_class_outputs(out_dir, reports):
     return paths
 
 
-def merge(dirs, out_dir, course=None):
+def merge(dirs, out_dir, course=None, root=None):
     """Combine the outputs of shards (or any batch folders) into `out_dir`: every report,
     then one gradebook and one HTML report over all of them. Returns the reports.
-    With `course`, a report holding an exercise the course does not have is refused."""
+    With `course`, a report holding an exercise the course does not have is refused.
+    With `root` (the class's submissions), a folder that does not exist is a shard that never
+    started: its students are missing (see `missing_students`), not a reason to merge nothing."""
     found, where = {}, {}
     for folder in dirs:
+        if root is not None and not os.path.lexists(folder):
+            continue
         if not os.path.isdir(folder):
             raise UsageError(f"{folder!r} is not a folder of batch results")
         for name, report in read_reports(folder).items():
@@ -143,3 +147,14 @@ def merge(dirs, out_dir, course=None):
             formats.write_atomic(target, formats.to_json(report))
     write_class_outputs(out_dir, found.values())
     return [found[name] for name in sorted(found)]
+
+
+def missing_students(root, reports, folders=()):
+    """The names of the submissions under `root` that none of `reports` grades, sorted: what a
+    merge of shards that did not all finish lacks. `folders` (the shards and the merge's output,
+    should they lie in `root`) are not submissions."""
+    from .submissions import discover
+    graded = {r["submission"] for r in reports}
+    skip = {os.path.realpath(f) for f in folders}
+    return [sub.name for sub in discover(root) if sub.name not in graded
+            and os.path.realpath(sub.path) not in skip]

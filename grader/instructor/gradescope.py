@@ -31,6 +31,16 @@ TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates"
 PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # .../grader
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 
+# Gradescope's default container: 768 MB of memory and half a CPU
+# (https://gradescope-autograders.readthedocs.io/en/latest/troubleshooting/); more is set per
+# assignment under "Autograder Settings". The package's defaults fit it: the grading process
+# itself (pytest, torch and the hidden tests loaded: 289 MiB peak RSS measured grading the full
+# course) plus the submission's worker, bounded by --memory.
+GRADESCOPE_DEFAULT_MEMORY_MB = 768
+GRADESCOPE_DEFAULT_CPUS = 0.5
+GRADER_PROCESS_MIB = 320
+DEFAULT_MEMORY_MIB = 384  # the worker: torch imported takes about 270 MiB of it
+
 # What a student's upload may hold before we stop reading it.
 MAX_FILE_BYTES = 2 << 20
 MAX_TOTAL_BYTES = 64 << 20
@@ -114,14 +124,53 @@ def course_files(course):
     return files
 
 
-def package_entries(course, timeout=5.0, memory_mib=2048, torch_version=None):
-    """Every (path in the zip, bytes, mode) of the Gradescope package."""
+def require_hidden_tests(course):
     from ..errors import UsageError
     if course.is_handout:
         raise UsageError(f"the course at {course.root} has no hidden tests ({course.hidden_tests_dir}); "
                          "build the Gradescope package from the instructor's copy")
+
+
+def container_mib(memory_mib):
+    """The memory a Gradescope container needs to grade with a worker bounded by `memory_mib`."""
+    return GRADER_PROCESS_MIB + int(memory_mib)
+
+
+def settings(course, memory_mib=DEFAULT_MEMORY_MIB):
+    """What the instructor must set on Gradescope for this package, in words: the assignment's
+    total (the points of the CPU image: the course's maximum without its GPU tests, which
+    Gradescope's containers skip) and the container's memory."""
+    from ..errors import UsageError
+    from ..judge import points
+    require_hidden_tests(course)
+    found = points.totals(course, cuda=False)
+    if found is None:
+        raise UsageError(f"the hidden tests of the course at {course.root} cannot be collected; "
+                         "run them with pytest to see why")
+    total, gpu = found
+    lines = [f"Gradescope: set the assignment's total to {total:g} points"
+             + (f" (the course's {total + gpu:g} without the {gpu:g} point{'s' if gpu != 1 else ''} "
+                "of its GPU tests, which "
+                "Gradescope's CPU containers skip)" if gpu else "") + "."]
+    need = container_mib(memory_mib)
+    if need <= GRADESCOPE_DEFAULT_MEMORY_MB:
+        lines.append(f"The container needs {need} MiB of memory ({GRADER_PROCESS_MIB} for the grader, "
+                     f"{int(memory_mib)} for a submission): Gradescope's default "
+                     f"({GRADESCOPE_DEFAULT_MEMORY_MB} MB, {GRADESCOPE_DEFAULT_CPUS:g} CPU) is enough.")
+    else:
+        lines.append(f"The container needs {need} MiB of memory ({GRADER_PROCESS_MIB} for the grader, "
+                     f"{int(memory_mib)} for a submission, --memory): raise it under Autograder "
+                     f"Settings, above Gradescope's default of {GRADESCOPE_DEFAULT_MEMORY_MB} MB.")
+    return "\n".join(lines)
+
+
+def package_entries(course, timeout=5.0, memory_mib=DEFAULT_MEMORY_MIB, torch_version=None,
+                    settings_text=None):
+    """Every (path in the zip, bytes, mode) of the Gradescope package."""
+    require_hidden_tests(course)
     values = dict(TORCH_VERSION=torch_version or torch_pin(), CPU_INDEX=CPU_INDEX,
-                  TIMEOUT=f"{timeout:g}", MEMORY=int(memory_mib))
+                  TIMEOUT=f"{timeout:g}", MEMORY=int(memory_mib),
+                  SETTINGS=settings_text or settings(course, memory_mib))
     entries = [("setup.sh", template("gradescope_setup.sh", **values).encode(), 0o755),
                ("run_autograder", template("gradescope_run_autograder", **values).encode(), 0o755)]
     entries += [(path, data, 0o644) for path, data in grader_project_files()]
@@ -129,11 +178,12 @@ def package_entries(course, timeout=5.0, memory_mib=2048, torch_version=None):
     return entries
 
 
-def build_package(out_zip, course, timeout=5.0, memory_mib=2048, torch_version=None):
+def build_package(out_zip, course, timeout=5.0, memory_mib=DEFAULT_MEMORY_MIB, torch_version=None,
+                  settings_text=None):
     """Write the Gradescope autograder zip to `out_zip` (atomically); returns its entries' paths.
 
     The zip is reproducible: fixed timestamps, sorted by path after the two scripts."""
-    entries = package_entries(course, timeout, memory_mib, torch_version)
+    entries = package_entries(course, timeout, memory_mib, torch_version, settings_text)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         for path, data, mode in entries:
@@ -281,7 +331,7 @@ def upload_notes(origin, notes, course, report=None):
     return "\n\n".join(lines) + ("\n\n" if lines else "")
 
 
-def run(root, timeout=5.0, memory_mib=2048, sandbox="auto"):
+def run(root, timeout=5.0, memory_mib=DEFAULT_MEMORY_MIB, sandbox="auto"):
     """Grade the submission under `root`/submission, write `root`/results/results.json; the
     results say what went wrong when grading could not happen. Returns the exit status."""
     import json
@@ -333,7 +383,7 @@ def main(argv=None):
     one = sub.add_parser("run", help="grade ROOT/submission into ROOT/results/results.json")
     one.add_argument("--root", default=os.environ.get("AUTOGRADER_ROOT", "/autograder"))
     one.add_argument("--timeout", type=float, default=5.0)
-    one.add_argument("--memory", type=int, default=2048)
+    one.add_argument("--memory", type=int, default=DEFAULT_MEMORY_MIB)
     one.add_argument("--sandbox", default="auto")
     args = parser.parse_args(argv)
     return run(args.root, args.timeout, args.memory, args.sandbox)

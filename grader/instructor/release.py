@@ -355,6 +355,11 @@ def replace(new, out):
         shutil.rmtree(old, ignore_errors=True)
 
 
+def torch_pin():
+    from .gradescope import torch_pin as installed_torch
+    return installed_torch()
+
+
 def write(course, dest):
     release = Release(dest)
     shutil.copytree(course.exercises_dir, os.path.join(dest, "exercises"), ignore=IGNORE)
@@ -377,7 +382,12 @@ def write(course, dest):
     shutil.copytree(PACKAGE, os.path.join(dest, "grader"), ignore=IGNORE)
     if os.path.isfile(CLASSROOM_TEMPLATE):
         os.makedirs(os.path.join(dest, ".github", "workflows"))
-        shutil.copy(CLASSROOM_TEMPLATE, os.path.join(dest, ".github", "workflows", "classroom.yml"))
+        with open(CLASSROOM_TEMPLATE, encoding="utf-8") as fh:
+            workflow = fh.read()
+        # Pinned to the torch the course was released with, so the workflow runs as released.
+        workflow = workflow.replace("@TORCH_VERSION@", torch_pin())
+        with open(os.path.join(dest, ".github", "workflows", "classroom.yml"), "w", encoding="utf-8") as fh:
+            fh.write(workflow)
     files = {
         "pyproject.toml": pyproject(project_metadata(), package_data(os.path.join(dest, "grader"))),
         "README.md": readme(course),

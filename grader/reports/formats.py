@@ -76,13 +76,26 @@ def to_gradescope(report):
     return safe_text.json_dumps(gradescope_results(report), indent=2) + "\n"
 
 
-def classroom_result(report):
+# The reporter receives the result as one environment variable, base64 of the JSON: Linux caps one
+# variable at 128 KiB (MAX_ARG_STRLEN) and GitHub a step's outputs at 1 MB. 64 KiB of JSON is
+# 87 KiB of base64, well inside both.
+CLASSROOM_MAX_BYTES = 64 * 1024
+CLASSROOM_TRIMMED = " [... trimmed to fit GitHub Classroom; the grade step's log has the rest]"
+CLASSROOM_MIN_MESSAGE = 120
+
+
+def classroom_result(report, max_bytes=CLASSROOM_MAX_BYTES):
     """The result of a GitHub Classroom runner, as `autograding-grading-reporter` reads it.
 
     The reporter decodes `<RUNNER>_RESULTS` (base64 of this JSON), fails the job when `status` is
     `fail` or `error`, sends the sum of the tests' `score` out of `max_score` to the classroom, and
     counts a test as passed when its `status` is `pass`. Tests skipped for want of hardware are left
-    out: the reporter knows no skipped status and would count them as failed."""
+    out: the reporter knows no skipped status and would count them as failed. A report that says
+    the grader could not grade (a top-level `error`) becomes 0 of the course's maximum.
+    Messages are trimmed, never scores, so that the JSON stays within `max_bytes`."""
+    if report.get("error") or report.get("status") == "error":
+        return classroom_failure(str(report.get("error") or "the grader could not grade"),
+                                 report.get("max_score") or 0)
     tests = []
     for ex in report["exercises"]:
         for t in ex["tests"]:
@@ -100,23 +113,83 @@ def classroom_result(report):
                 "execution_time": f"{t['duration_s']:.2f}s",
             })
     ran = [t for ex in report["exercises"] for t in ex["tests"] if t["status"] != "skipped"]
-    return {
+    return fit_classroom({
         "version": 1,
         "status": "pass" if ran and all(t["status"] == "passed" for t in ran) else "fail",
         "max_score": report["max_score"],
         "tests": tests,
-    }
+    }, max_bytes)
 
 
-def classroom_failure(message):
-    """A runner result that makes the reporter fail the job with the grader's reason."""
-    return {"version": 1, "status": "error", "max_score": 0,
-            "tests": [{"name": "grader", "status": "error", "score": 0, "message": message,
-                       "line_no": 0, "execution_time": "0s"}]}
+def classroom_size(result):
+    """Bytes of the JSON the reporter decodes (as `--github-output` encodes it)."""
+    return len(json.dumps(result).encode())
+
+
+def fit_classroom(result, max_bytes=CLASSROOM_MAX_BYTES):
+    """Trim the tests' messages (what the code printed travels in them), longest first, until the
+    result fits in `max_bytes`; names are cut last. Scores, statuses and the number of tests are
+    never touched. A trimmed result says so in each trimmed message and in `trimmed: true`."""
+    if max_bytes is None or classroom_size(result) <= max_bytes:
+        return result
+    tests = result["tests"]
+    result["trimmed"] = True
+
+    def cut(text, limit):
+        return text if len(text) <= limit else text[:max(limit, 0)] + CLASSROOM_TRIMMED
+
+    # Shrink the longest messages to a common length, halving it until the result fits.
+    limit = max((len(t["message"]) for t in tests), default=0)
+    originals = [t["message"] for t in tests]
+    while classroom_size(result) > max_bytes and limit > CLASSROOM_MIN_MESSAGE:
+        limit //= 2
+        for t, text in zip(tests, originals):
+            t["message"] = cut(text, limit)
+    for field, floor in (("message", 0), ("name", 80)):  # hundreds of tests: keep the counts
+        if classroom_size(result) > max_bytes:
+            for t in tests:
+                if len(t[field]) > floor:
+                    t[field] = t[field][:floor] + ("..." if field == "name" else CLASSROOM_TRIMMED.strip())
+    if classroom_size(result) > max_bytes:
+        for t in tests:
+            t["message"] = ""
+    return result
+
+
+def classroom_failure(message, max_score=0):
+    """A runner result that makes the reporter fail the job with the grader's reason and record 0
+    out of `max_score`, the course's maximum (0 of 0 would record nothing)."""
+    return fit_classroom({
+        "version": 1, "status": "error", "max_score": max_score or 0,
+        "tests": [{"name": "grader", "status": "error", "score": 0, "max_score": max_score or 0,
+                   "message": message, "line_no": 0, "execution_time": "0s"}]})
 
 
 def to_classroom(report):
     return safe_text.json_dumps(classroom_result(report), indent=2) + "\n"
+
+
+def classroom_log(report):
+    """What the Classroom workflow's grade step prints after the score table: each test that did not
+    pass with its whole reason (the reporter gets them trimmed to fit), then the total. Student
+    text is fenced off from GitHub's workflow commands (`::name::` lines)."""
+    import secrets
+    if report.get("error") or report.get("status") == "error":
+        return f"The grader could not grade this submission: {report.get('error')}\n"
+    result = classroom_result(report, max_bytes=None)
+    failing = [t for t in result["tests"] if t["status"] != "pass"]
+    score = sum(t["score"] for t in result["tests"])
+    lines = []
+    if failing:
+        token = secrets.token_hex(8)
+        lines.append(f"::stop-commands::{token}")
+        for t in failing:
+            lines.append(f"✗ {t['name']}: {t['score']:g} of {t['max_score']:g} points")
+            lines += ["    " + line for line in t["message"].splitlines()]
+        lines.append(f"::{token}::")
+    lines.append(f"{len(result['tests']) - len(failing)} of {len(result['tests'])} tests passed; "
+                 f"{score:g} of {result['max_score']:g} points")
+    return "\n".join(lines) + "\n"
 
 
 JUNIT_FAILURE = ("failed", "forbidden", "not_implemented")

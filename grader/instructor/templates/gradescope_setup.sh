@@ -43,3 +43,8 @@ fi
 chmod -R go-rwx "$SOURCE/course/tests"
 
 "$PY" -c "import grader.engine, torch; print('grader installed; torch', torch.__version__)"
+
+# What the assignment on Gradescope must be set to (also printed by `grader gradescope-package`).
+cat <<'GRADER_SETTINGS'
+@SETTINGS@
+GRADER_SETTINGS
