@@ -108,7 +108,9 @@ def classroom_result(report, max_bytes=CLASSROOM_MAX_BYTES):
                                                                             "forbidden") else "error"),
                 "score": t["score"],
                 "max_score": t["max_score"],
-                "message": "" if passed else f"[{t['status']}] {t['message']}".strip(),
+                # The reporter prints messages in the job's log: no student line may be a
+                # workflow command there.
+                "message": "" if passed else safe_text.console(f"[{t['status']}] {t['message']}".strip()),
                 "line_no": 0,
                 "execution_time": f"{t['duration_s']:.2f}s",
             })
