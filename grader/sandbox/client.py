@@ -7,6 +7,7 @@ pytest plugin maps to the report's statuses.
 
 import os
 import select
+import shutil
 import subprocess
 import threading
 import time
@@ -257,6 +258,7 @@ class WorkerClient:
         self.process_limit = None  # what bounds the report says are in force
         self.memory_limit = None
         self.cpu_limit = None
+        self.staged_copy = None  # see staged()
         self.children_before = set(reaper.children_of(os.getpid()))
         reaper.become_subreaper()
 
@@ -272,7 +274,11 @@ class WorkerClient:
         """Start a worker at the first level that works; returns without waiting for it."""
         reasons = []
         for level in list(self.allowed_levels):
-            plan, why = sandbox.plan(level, self.submission, self.worker_args(), self.hidden)
+            try:
+                staged = self.staged() if level == "bubblewrap" else None
+            except (OSError, ValueError) as exc:
+                raise GraderError(f"the submission could not be staged for the sandbox: {exc}") from None
+            plan, why = sandbox.plan(level, self.submission, self.worker_args(), self.hidden, staged)
             if plan is None:
                 reasons.append(f"{level}: {why}")
                 continue
@@ -287,6 +293,10 @@ class WorkerClient:
                 proc = subprocess.Popen(
                     argv, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w,
                     pass_fds=(req_r, res_w), start_new_session=True, close_fds=True,
+                    env=sandbox.launch_env(),
+                    # where the worker starts (bwrap moves to /submission itself); the grader's
+                    # own folder would otherwise show up as PWD in the sandbox's first process
+                    cwd="/" if plan.level == "bubblewrap" else plan.submission_path,
                 )
             except OSError as exc:
                 for fd in (req_r, req_w, res_r, res_w, out_r, out_w):
@@ -300,6 +310,14 @@ class WorkerClient:
             LIVE_WORKERS.add(proc.pid)
             return proc, req_w, res_r, OutputBuffer(out_r), plan, reasons, group
         raise GraderError("no way to start a worker: " + "; ".join(reasons))
+
+    def staged(self):
+        """The folder bwrap shows at /submission: the submission itself, or (where the worker's
+        uid 65534 could not read it) a readable copy made once per client."""
+        if self.staged_copy is None:
+            self.staged_copy = sandbox.stage_submission(self.submission, self.hidden) \
+                if sandbox.needs_staging(self.submission) else ""
+        return self.staged_copy or None
 
     def start_async(self):
         """Begin starting the worker (it imports torch for a second or two)."""
@@ -341,6 +359,9 @@ class WorkerClient:
                     continue
                 raise GraderError("the worker did not start: " + "; ".join(tried)) from None
             self.worker_submission = plan.submission_path
+            if plan.level == "process" and os.geteuid() == 0:
+                reasons = reasons + ["process: the grader runs as root and so does the worker: "
+                                     "the submission can read what root can"]
             self.level_notes = reasons + tried
             self.info = header
             self.generation += 1
@@ -380,6 +401,9 @@ class WorkerClient:
                 group.remove()
         self.kill()
         reaper.kill_orphans(spare=self.children_before | LIVE_WORKERS)
+        if self.staged_copy:
+            shutil.rmtree(self.staged_copy, ignore_errors=True)
+            self.staged_copy = None
 
     def take_output(self):
         return self.output.take() if self.output is not None else ""
