@@ -55,6 +55,10 @@ class StudentTimeout(StudentFailure):
     status = "timeout"
 
 
+class BudgetSpent(StudentTimeout):
+    """The submission's whole time budget (--total-timeout) ran out before or during a call."""
+
+
 class StudentCrash(StudentFailure):
     status = "crashed"
 
@@ -233,9 +237,14 @@ class WorkerClient:
     """One worker for one submission, restarted after a crash or a timeout."""
 
     def __init__(self, submission, timeout=5.0, memory_mib=2048, level="auto", hidden=(),
-                 gpu=False, cpus=1.0):
+                 gpu=False, cpus=1.0, total_timeout=None):
         self.submission = os.path.realpath(submission)
         self.timeout = timeout
+        # Seconds all the submission's calls may take together (None: no bound); the clock
+        # starts at begin_budget(), when grading starts.
+        self.total_timeout = total_timeout
+        self.deadline = None
+        self.budget_spent = False
         self.memory_mib = memory_mib  # each process (rlimit) and, where a cgroup holds, all together
         self.cpus = cpus  # cores the whole sandbox may use, where a cgroup holds
         if level != "auto" and level not in sandbox.LEVELS:
@@ -408,6 +417,25 @@ class WorkerClient:
     def take_output(self):
         return self.output.take() if self.output is not None else ""
 
+    # ------------------------------------------------------------ the time budget
+    def begin_budget(self, started=None):
+        """Start the submission's clock (at `started`, a time.monotonic(), default now)."""
+        if self.total_timeout is not None:
+            self.deadline = (time.monotonic() if started is None else started) + self.total_timeout
+
+    def budget_left(self):
+        return None if self.deadline is None else self.deadline - time.monotonic()
+
+    def budget_message(self):
+        return f"the submission's time budget ({self.total_timeout:g} s, --total-timeout) ran out"
+
+    def check_budget(self, what="this test"):
+        """Raise BudgetSpent when the budget is gone: nothing more of the submission runs."""
+        left = self.budget_left()
+        if left is not None and left <= 0:
+            self.budget_spent = True
+            raise BudgetSpent(f"{what} was not run: {self.budget_message()}")
+
     # ------------------------------------------------------------ the pipe
     def read_reply(self, timeout):
         deadline = time.monotonic() + timeout
@@ -464,6 +492,7 @@ class WorkerClient:
         `forbidden` (default: the current test's list) names calls the worker must report."""
         if forbidden is None:
             forbidden = self.current_forbidden
+        self.check_budget(what)
         if self.proc is None:
             self.start()
         if handle is not None and handle._generation != self.generation:
@@ -481,6 +510,10 @@ class WorkerClient:
         frame = codec.pack(header, enc.buffers)
         hits_before = self.memory_limit_hits()
         limit = self.timeout if timeout is None else timeout
+        left = self.budget_left()
+        cut = left is not None and left < limit  # the budget ends before the call's own limit
+        if cut:
+            limit = max(left, 0.001)
         try:
             self.write_all(frame)
             reply, buffers = self.read_reply(limit)
@@ -492,6 +525,9 @@ class WorkerClient:
                 raise self.out_of_memory(what) from None
             if stalled:  # reclaiming at the limit can stall a group for seconds before a kill
                 raise self.out_of_memory(what, f"did not finish within {limit:g} s") from None
+            if cut:
+                self.budget_spent = True
+                raise BudgetSpent(f"{what} did not finish: {self.budget_message()}") from None
             raise StudentTimeout(f"{what} did not finish within {limit:g} s (an endless loop?)") from None
         except StudentCrash as exc:
             oom = self.oom_killed()

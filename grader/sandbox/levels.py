@@ -136,7 +136,7 @@ def bubblewrap_argv(submission, worker_args, hidden, tmpfs_bytes=TMPFS_BYTES):
         path = os.path.join("/etc", name)
         if os.path.exists(path):
             argv += ["--ro-bind", path, path]
-    for name in sorted(os.listdir(ETC_STAND_INS)):
+    for name in sorted(os.listdir(ETC_STAND_INS)) if os.path.isdir(ETC_STAND_INS) else ():
         argv += ["--ro-bind", os.path.join(ETC_STAND_INS, name), os.path.join("/etc", name)]
     # Sticky and world-writable: the worker writes here as uid 65534 whoever owns the mount.
     argv += ["--dev", "/dev", "--perms", "1777", *size, "--tmpfs", "/dev/shm", "--proc", "/proc",
