@@ -377,3 +377,56 @@ def test_hostile_submission(case, level, tmp_path, honest_report):
         time.sleep(max(0.0, 3.5 - (time.monotonic() - grading_done)))
         with open(report_path) as fh:
             assert json.load(fh) == report, "the report changed after grading"
+
+
+def all_looping_source(stub_path):
+    """A module whose every function, and every class's constructor, is an endless loop."""
+    import ast
+    with open(stub_path) as fh:
+        tree = ast.parse(fh.read())
+    parts = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            parts.append(f"def {node.name}(*args, **kwargs):\n    while True:\n        pass\n")
+        elif isinstance(node, ast.ClassDef):
+            parts.append(f"class {node.name}:\n    def __init__(self, *args, **kwargs):\n"
+                         "        while True:\n            pass\n")
+    return "\n\n".join(parts)
+
+
+def test_an_all_looping_submission_is_cut_at_its_budget_and_still_reported(tmp_path):
+    """Every function of every module loops: the grading ends at --total-timeout (plus what the
+    tests still collected take), the report is written, everything is `timeout`, and each task
+    waits at most once."""
+    stubs = os.path.join(PROJECT, "exercises")
+    files = {name: all_looping_source(os.path.join(stubs, name))
+             for name in sorted(os.listdir(stubs)) if name.endswith(".py") and name != "__init__.py"}
+    sub = make_submission(str(tmp_path / "sub"), files, base=None)
+    report_path = str(tmp_path / "report.json")
+    budget = 12
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "grader.cli", "grade", sub, "--timeout", "1",
+                           "--total-timeout", str(budget), "--output", report_path],
+                          capture_output=True, text=True, cwd=PROJECT, timeout=600,
+                          env=grader_env())
+    wall = time.monotonic() - started
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    with open(report_path) as fh:
+        report = json.load(fh)
+    assert report["environment"]["total_timeout"] == budget
+    assert report["environment"]["total_timeout_reached"] is True
+    assert report["score"] == 0
+    tests = [t for ex in report["exercises"] for t in ex["tests"] if t["status"] != "skipped"]
+    assert len(tests) > 150 and {t["status"] for t in tests} == {"timeout"}, \
+        sorted({(t["status"], t["message"][:80]) for t in tests})
+    cut = [t for t in tests if "time budget" in t["message"]]
+    assert cut and all("--total-timeout" in t["message"] for t in cut)
+    # The last tests never ran: each says so, and none waited for a call.
+    assert "was not run" in tests[-1]["message"]
+    waited = {}
+    for t in tests:
+        if "did not finish within" in t["message"] and not t["message"].startswith("not run"):
+            waited[t["task"]] = waited.get(t["task"], 0) + 1
+    assert waited and max(waited.values()) == 1, waited
+    # Not a timing test: only that the budget, not 179 timeouts, bounded the run.
+    assert wall < budget + 150, wall
