@@ -482,9 +482,10 @@ def run_batch(root, out_dir, course, jobs=None, shard=None, force=False, timeout
         options["total_timeout"] = float(total_timeout)
     course_key = submissions.course_hash(course, options)
     jobs = jobs or cpu_count()
-    guard = guard or default_guard(timeout)
-    if total_timeout is not None:  # a submission may use its whole budget: never cut it shorter
-        guard = max(guard, total_timeout + 300.0)
+    if not guard:
+        guard = default_guard(timeout)
+        if total_timeout is not None:  # a submission may use its whole budget: never cut it shorter
+            guard = max(guard, total_timeout + 300.0)
 
     progress = progress or Progress(len(subs))
     outcomes, todo = [], []
