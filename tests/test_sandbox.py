@@ -249,3 +249,30 @@ def test_a_folder_the_sandbox_user_cannot_read_is_staged_as_a_readable_copy(tmp_
     finally:
         import shutil
         shutil.rmtree(copy)
+
+
+def test_batch_grades_with_the_budget_and_one_wait_per_looping_task(tmp_path):
+    """`batch --total-timeout` reaches the grading processes (and the report says the budget);
+    a looping task waits once, its other tests are `timeout` at once."""
+    import json
+
+    from helpers import PROJECT, SOLUTIONS, make_submission
+    root = tmp_path / "class"
+    looping = "\n\ndef swap_last_two(t):\n    while True:\n        pass\n"
+    with open(os.path.join(SOLUTIONS, "shapes.py")) as fh:
+        make_submission(str(root / "ann"), {"shapes.py": fh.read() + looping}, base=None)
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "grader.cli", "batch", str(root), "--out", str(out),
+                           "-e", "shapes", "--timeout", "1", "--total-timeout", "90", "--jobs", "1"],
+                          capture_output=True, text=True, cwd=PROJECT, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    with open(out / "ann.json") as fh:
+        report = json.load(fh)
+    assert report["environment"]["total_timeout"] == 90
+    assert report["environment"]["total_timeout_reached"] is False
+    tests = [t for t in report["exercises"][0]["tests"] if t["task"] == "swap_last_two"]
+    assert len(tests) >= 2 and {t["status"] for t in tests} == {"timeout"}
+    assert [t["message"].startswith("not run: an earlier test of swap_last_two timed out")
+            for t in tests] == [False] + [True] * (len(tests) - 1), [t["message"] for t in tests]
+    others = [t for t in report["exercises"][0]["tests"] if t["task"] != "swap_last_two"]
+    assert others and all(t["status"] == "passed" for t in others)
