@@ -26,6 +26,11 @@ class BadInput(click.ClickException):
     exit_code = 2
 
 
+# The whole submission's time budget by default (`grade`, `batch`). An honest submission of the
+# course grades in under 10 s; one that loops everywhere costs a call timeout and a worker
+# restart per task (56 tasks of 5 + 2 s: about 6.5 min) and is cut at 5 min, within the
+# 10-minute limit platforms such as Gradescope set by default, with room for start-up.
+DEFAULT_TOTAL_TIMEOUT = 300.0
 NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click >= 8.2
 
 
@@ -99,6 +104,10 @@ def find_course(course_dir):
               help="Grade only this exercise (repeatable). Default: all of them.")
 @click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=5.0, show_default=True,
               help="Seconds one call into the submission may take before it counts as a timeout.")
+@click.option("--total-timeout", "total_timeout", type=click.FloatRange(min=1, max=86400),
+              default=DEFAULT_TOTAL_TIMEOUT, show_default=True, metavar="SECONDS",
+              help="Seconds the whole submission may take; what has not run then is a timeout "
+                   "and the report is still written.")
 @click.option("--memory", type=click.IntRange(min=768, max=1 << 20), default=2048, show_default=True,
               metavar="MIB", help="Memory limit of the submission, in MiB (torch needs 768): each "
               "process, and all of them with their files together where a cgroup can hold them.")
@@ -114,8 +123,8 @@ def find_course(course_dir):
               help="Also write the GitHub Classroom runner result, base64-encoded, as NAME=... to "
                    "the file named by $GITHUB_OUTPUT (for autograding-grading-reporter).")
 @course_option
-def grade(submission, output, fmt, exercises, timeout, memory, cpus, fail_under, sandbox, quiet,
-          github_output, course_dir):
+def grade(submission, output, fmt, exercises, timeout, total_timeout, memory, cpus, fail_under,
+          sandbox, quiet, github_output, course_dir):
     """Grade SUBMISSION, a folder of student modules (default: the course's exercises/).
 
     The report goes to stdout (or --output); a score table goes to stderr, and, when
@@ -137,7 +146,7 @@ def grade(submission, output, fmt, exercises, timeout, memory, cpus, fail_under,
     submission = submission or course.exercises_dir
     try:
         result = engine.grade(submission, exercises, timeout=timeout, memory_mib=memory,
-                              sandbox=sandbox, course=course, cpus=cpus)
+                              sandbox=sandbox, course=course, cpus=cpus, total_timeout=total_timeout)
     except (engine.UsageError, GraderError) as exc:
         if github_output is not None:  # the reporter then fails the job with the reason
             from .judge import points  # and records 0 of the course's maximum, not 0 of 0
@@ -429,12 +438,17 @@ def gradescope_package(out_zip, timeout, memory, course_dir):
               help="Grade only this exercise (repeatable). Default: all of them.")
 @click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=5.0, show_default=True,
               help="Seconds one call into a submission may take before it counts as a timeout.")
+@click.option("--total-timeout", "total_timeout", type=click.FloatRange(min=1, max=86400),
+              default=DEFAULT_TOTAL_TIMEOUT, show_default=True, metavar="SECONDS",
+              help="Seconds the whole submission may take; what has not run then is a timeout "
+                   "and the report is still written.")
 @click.option("--memory", type=click.IntRange(min=768, max=1 << 20), default=2048, show_default=True,
               metavar="MIB", help="Memory limit of each submission's process, in MiB.")
 @click.option("--sandbox", type=click.Choice(["auto", "bubblewrap", "unprivileged-user", "process"]),
               default="auto", show_default=True, help="Isolation for the submissions.")
 @course_option
-def batch(root, out_dir, jobs, shard, force, exercises, timeout, memory, sandbox, course_dir):
+def batch(root, out_dir, jobs, shard, force, exercises, timeout, total_timeout, memory, sandbox,
+          course_dir):
     """Grade a class: every folder (or NAME.zip) directly under ROOT is one submission.
 
     Writes DIR/NAME.json as each is graded, then DIR/gradebook.csv and DIR/report.html.
@@ -448,7 +462,7 @@ def batch(root, out_dir, jobs, shard, force, exercises, timeout, memory, sandbox
         shard = submissions.parse_shard(shard) if shard is not None else None
         outcomes, paths = batches.run_batch(
             root, out_dir, course, jobs=jobs, shard=shard, force=force, timeout=timeout,
-            memory_mib=memory, sandbox=sandbox, exercise_names=exercises)
+            memory_mib=memory, sandbox=sandbox, exercise_names=exercises, total_timeout=total_timeout)
     except UsageError as exc:
         raise BadInput(str(exc)) from None
     except OSError as exc:

@@ -132,6 +132,7 @@ class Grader:
             self.discard()
             client = WorkerClient(path, **self.options)
             client.start_async()  # the worker imports torch while we do
+        client.begin_budget(started)
         try:
             import torch
 
@@ -155,6 +156,9 @@ class Grader:
             }
             if client.level_notes:
                 environment["sandbox_notes"] = client.level_notes
+            if client.total_timeout is not None:
+                environment["total_timeout"] = client.total_timeout
+                environment["total_timeout_reached"] = client.budget_spent
         finally:
             client.close()
         result = report.build(path, exercises, results, plugin.modules, environment,

@@ -334,7 +334,8 @@ def test_the_course_hash_follows_what_changes_a_score():
     base = {"timeout": 2.0, "memory_mib": 2048, "sandbox": "auto", "exercises": ["shapes"]}
     key = submissions.course_hash(course, base)
     assert key == submissions.course_hash(course, dict(base))
-    for change in ({"timeout": 3.0}, {"memory_mib": 1024}, {"exercises": []}, {"sandbox": "process"}):
+    for change in ({"timeout": 3.0}, {"memory_mib": 1024}, {"exercises": []}, {"sandbox": "process"},
+                   {"total_timeout": 60.0}):
         assert submissions.course_hash(course, {**base, **change}) != key, change
 
 

@@ -44,7 +44,7 @@ PROTECTED = [os.path.join(PROJECT, p) for p in (
 
 
 def spec_of(text):
-    fields = dict(re.findall(r"^(?:\"\"\")?(TASK|STATUS|EXERCISE|MESSAGE|REQUIRES|NEIGHBOUR|GPU): (.+)$",
+    fields = dict(re.findall(r"^(?:\"\"\")?(TASK|STATUS|EXERCISE|MESSAGE|REQUIRES|NEIGHBOUR|GPU|WAITS): (.+)$",
                              text, re.M))
     return {
         "task": fields["TASK"].strip(),
@@ -54,6 +54,7 @@ def spec_of(text):
         "requires": fields.get("REQUIRES", "").strip(),
         "gpu": fields.get("GPU", "").strip(),
         "neighbour": fields.get("NEIGHBOUR", "").strip(),
+        "waits": int(fields["WAITS"]) if "WAITS" in fields else None,
     }
 
 
@@ -126,7 +127,13 @@ def honest_report(tmp_path_factory):
 
 
 # Without namespaces the files and the network are not hidden, but no process may outlive grading.
-FALLBACK_CASES = ["spawn_processes", "rewrite_report_later", "sigterm_ignored", "exit_in_call", "fork_bomb"]
+FALLBACK_CASES = ["spawn_processes", "rewrite_report_later", "sigterm_ignored", "exit_in_call", "fork_bomb",
+                  "own_environ", "loop_one_task"]
+# Cases whose messages show the environments the worker could read: none may hold a variable of
+# the grader's own environment (where the sandbox's value differs).
+ENVIRONMENT_CASES = ["read_environ", "own_environ"]
+# Planted in the grader's environment for every case: it must never come back in any output.
+SECRET = f"planted-{os.getpid()}-{time.time_ns()}"
 # Where no cgroup can be made (forced here with GRADER_CGROUPS=off), the memory-backed
 # filesystems are still sized and the report says the bound is per process.
 NO_CGROUP_CASES = ["files_in_tmp", "files_in_dev_shm", "memory_bomb", "spawn_processes"]
@@ -213,10 +220,25 @@ class Sampler:
         return rates
 
 
+def grader_env(env=None):
+    return dict(os.environ, GRADER_HOSTILE_SECRET=SECRET, **(env or {}))
+
+
 def start_grader(*args, env=None):
     return subprocess.Popen([sys.executable, "-m", "grader.cli", "grade", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=PROJECT,
-                            env=dict(os.environ, **(env or {})))
+                            env=grader_env(env))
+
+
+def assert_no_grader_variable(message, environment):
+    """No NAME=value of the grader's environment in `message` (the sandbox's own, such as
+    LANG=C.UTF-8 or OMP_NUM_THREADS=1, may coincide)."""
+    from grader.sandbox.levels import sandbox_env
+    own = sandbox_env()
+    assert "GRADER_HOSTILE_SECRET" not in message and SECRET not in message, message
+    leaked = [k for k, v in environment.items()
+              if v and own.get(k) != v and f"{k}={v}" in message]
+    assert leaked == [], f"the grader's variables {leaked} reached the sandbox: {message[:1000]}"
 
 
 @pytest.mark.parametrize("case, level", [(c, "bubblewrap") for c in CASES]
@@ -273,8 +295,10 @@ def test_hostile_submission(case, level, tmp_path, honest_report):
     assert proc.returncode == 0, stderr[-2000:]
     assert stdout == "", "with --output, nothing but the table may be printed (on stderr)"
     with open(report_path) as fh:
-        report = json.load(fh)
+        report_text = fh.read()
+    report = json.loads(report_text)
     grading_done = time.monotonic()
+    assert SECRET not in stdout + stderr + report_text, "the grader's environment reached an output"
     environment = report["environment"]
     if variant == "no-cgroup":
         assert (environment["process_limit"], environment["memory_limit"], environment["cpu_limit"]) \
@@ -326,10 +350,18 @@ def test_hostile_submission(case, level, tmp_path, honest_report):
             assert test["score"] == 0, test
             if spec["message"]:
                 assert spec["message"] in test["message"], test["message"]
+            if case in ENVIRONMENT_CASES:
+                assert_no_grader_variable(test["message"], grader_env())
         else:
             assert (test["status"], test["score"]) == (honest["status"], honest["score"]), test
     if spec["exercise"]:
         assert tensor_numpy["status"] in spec["exercise"], tensor_numpy
+    if spec["waits"] is not None:  # one endless loop costs one timeout per task, not per test
+        hits = [t for t in tensor_numpy["tests"]
+                if spec["task"] in ("*", t["task"]) and t["status"] != "skipped"]
+        waited = [t for t in hits if not t["message"].startswith("not run: an earlier test")]
+        assert len(hits) > spec["waits"] and len(waited) <= spec["waits"], \
+            [(t["id"], t["message"]) for t in hits]
     # The neighbour is untouched.
     shapes = next(ex for ex in report["exercises"] if ex["name"] == "shapes")
     assert shapes["status"] == "complete" and shapes["score"] == shapes["max_score"], shapes
@@ -345,3 +377,56 @@ def test_hostile_submission(case, level, tmp_path, honest_report):
         time.sleep(max(0.0, 3.5 - (time.monotonic() - grading_done)))
         with open(report_path) as fh:
             assert json.load(fh) == report, "the report changed after grading"
+
+
+def all_looping_source(stub_path):
+    """A module whose every function, and every class's constructor, is an endless loop."""
+    import ast
+    with open(stub_path) as fh:
+        tree = ast.parse(fh.read())
+    parts = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            parts.append(f"def {node.name}(*args, **kwargs):\n    while True:\n        pass\n")
+        elif isinstance(node, ast.ClassDef):
+            parts.append(f"class {node.name}:\n    def __init__(self, *args, **kwargs):\n"
+                         "        while True:\n            pass\n")
+    return "\n\n".join(parts)
+
+
+def test_an_all_looping_submission_is_cut_at_its_budget_and_still_reported(tmp_path):
+    """Every function of every module loops: the grading ends at --total-timeout (plus what the
+    tests still collected take), the report is written, everything is `timeout`, and each task
+    waits at most once."""
+    stubs = os.path.join(PROJECT, "exercises")
+    files = {name: all_looping_source(os.path.join(stubs, name))
+             for name in sorted(os.listdir(stubs)) if name.endswith(".py") and name != "__init__.py"}
+    sub = make_submission(str(tmp_path / "sub"), files, base=None)
+    report_path = str(tmp_path / "report.json")
+    budget = 12
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "grader.cli", "grade", sub, "--timeout", "1",
+                           "--total-timeout", str(budget), "--output", report_path],
+                          capture_output=True, text=True, cwd=PROJECT, timeout=600,
+                          env=grader_env())
+    wall = time.monotonic() - started
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    with open(report_path) as fh:
+        report = json.load(fh)
+    assert report["environment"]["total_timeout"] == budget
+    assert report["environment"]["total_timeout_reached"] is True
+    assert report["score"] == 0
+    tests = [t for ex in report["exercises"] for t in ex["tests"] if t["status"] != "skipped"]
+    assert len(tests) > 150 and {t["status"] for t in tests} == {"timeout"}, \
+        sorted({(t["status"], t["message"][:80]) for t in tests})
+    cut = [t for t in tests if "time budget" in t["message"]]
+    assert cut and all("--total-timeout" in t["message"] for t in cut)
+    # The last tests never ran: each says so, and none waited for a call.
+    assert "was not run" in tests[-1]["message"]
+    waited = {}
+    for t in tests:
+        if "did not finish within" in t["message"] and not t["message"].startswith("not run"):
+            waited[t["task"]] = waited.get(t["task"], 0) + 1
+    assert waited and max(waited.values()) == 1, waited
+    # Not a timing test: only that the budget, not 179 timeouts, bounded the run.
+    assert wall < budget + 150, wall

@@ -114,6 +114,7 @@ def test_package_layout(package):
     with zipfile.ZipFile(package) as zf:
         names = zf.namelist()
         setup = zf.read("setup.sh").decode()
+        run_autograder = zf.read("run_autograder").decode()
         modes = {i.filename: (i.external_attr >> 16) & 0o777 for i in zf.infolist()}
     assert names[:2] == ["setup.sh", "run_autograder"]
     assert modes["setup.sh"] == modes["run_autograder"] == 0o755
@@ -127,6 +128,11 @@ def test_package_layout(package):
     assert "torch==${TORCH_VERSION}" in setup and "download.pytorch.org/whl/cpu" in setup
     assert 'TORCH_VERSION="2.' in setup and "bubblewrap" in setup
     assert not re.search(r"@[A-Z_]+@", setup), "a template placeholder was left unfilled"
+    # The submission's time budget ends well before Gradescope's default 10-minute limit.
+    assert not re.search(r"@[A-Z_]+@", run_autograder)
+    budget = float(re.search(r"--total-timeout (\S+)", run_autograder).group(1))
+    assert 60 <= budget <= 600 - 90, budget
+    assert "grader/grader/sandbox/etc/passwd" in names  # the sandbox's stand-in /etc files
 
 
 def test_package_of_a_handout_is_refused(tmp_path, small_course):

@@ -21,10 +21,23 @@ def test_submission_is_read_only_and_alone(tmp_path):
     argv, sub = argv_for(tmp_path, [])
     assert [sub, sandbox.SANDBOX_SUBMISSION] == argv[argv.index(sub):argv.index(sub) + 2]
     assert argv.index("--tmpfs") < argv.index(sub), "a tmpfs on /tmp after the bind would hide it"
-    assert "--unshare-all" in argv and "--die-with-parent" in argv and "--clearenv" in argv
-    # Nothing of the project is bound: only the worker's own three files.
+    assert "--die-with-parent" in argv and "--clearenv" in argv
+    if os.geteuid() == 0:  # no user namespace (its uid 65534 would be root's); the worker drops
+        assert "--unshare-user" not in argv and "--unshare-all" not in argv and "--uid" not in argv
+        assert {"--unshare-pid", "--unshare-net", "--unshare-ipc"} <= set(argv)
+        assert pairs(argv, "--cap-add") == ["CAP_SETUID", "CAP_SETGID"] and "ALL" in pairs(argv, "--cap-drop")
+        assert "--drop-user" in argv
+    else:
+        assert "--unshare-all" in argv and pairs(argv, "--uid") == ["65534"]
+    # Nothing of the project is bound: only the worker's own three files and the stand-in
+    # passwd, group and hosts.
     project_binds = [a for a in pairs(argv, "--ro-bind") if a.startswith(sandbox.PROJECT_DIR)]
-    assert sorted(os.path.basename(a) for a in project_binds) == ["codec.py", "probe_prelude.py", "worker.py"]
+    assert sorted(os.path.basename(a) for a in project_binds) == \
+        ["codec.py", "group", "hosts", "passwd", "probe_prelude.py", "worker.py"]
+    # Of /etc, only what the loader and libc read; never shadow, sudoers, ssh or token files.
+    etc = [dest for i, dest in enumerate(argv) if dest.startswith("/etc/") and argv[i - 2] == "--ro-bind"]
+    assert etc and set(etc) <= {f"/etc/{n}" for n in sandbox.ETC_NEEDED + ("passwd", "group", "hosts")}
+    assert "/etc" not in pairs(argv, "--ro-bind") and "/" not in pairs(argv, "--ro-bind")
 
 
 def test_trusted_paths_inside_the_submission_are_masked(tmp_path):
@@ -208,3 +221,58 @@ def test_groups_left_by_a_grader_that_is_gone_are_removed(tmp_path, monkeypatch)
     assert not stale.exists(), "the group of a grader that is gone was left behind"
     assert alive.exists() and other.exists(), "a running grader's group, or someone else's, was removed"
     group.remove()
+
+
+def test_a_folder_the_sandbox_user_cannot_read_is_staged_as_a_readable_copy(tmp_path):
+    sub = tmp_path / "sub"
+    (sub / "data").mkdir(parents=True)
+    (sub / "tests").mkdir()
+    (sub / "shapes.py").write_text("x = 1\n")
+    (sub / "data" / "a.txt").write_text("a")
+    (sub / "tests" / "hidden.py").write_text("secret")
+    os.symlink("/etc/shadow", sub / "link")
+    os.mkfifo(sub / "fifo")
+    sub.chmod(0o700)
+    if os.geteuid() != 0:
+        assert sandbox.needs_staging(str(sub)) is False  # the sandbox's user is this user
+        return
+    assert sandbox.needs_staging(str(sub)) is True
+    copy = sandbox.stage_submission(str(sub), [str(sub / "tests"), str(tmp_path)])
+    try:
+        assert sorted(os.listdir(copy)) == ["data", "link", "shapes.py"]  # no fifo, no mask
+        assert os.readlink(os.path.join(copy, "link")) == "/etc/shadow"  # a link stays a link
+        assert open(os.path.join(copy, "data", "a.txt")).read() == "a"
+        assert sandbox.needs_staging(copy) is False
+        for folder, dirs, files in os.walk(copy):
+            assert os.stat(folder).st_mode & 0o005 == 0o005
+            assert all(os.lstat(os.path.join(folder, f)).st_mode & 0o004 for f in files if f != "link")
+    finally:
+        import shutil
+        shutil.rmtree(copy)
+
+
+def test_batch_grades_with_the_budget_and_one_wait_per_looping_task(tmp_path):
+    """`batch --total-timeout` reaches the grading processes (and the report says the budget);
+    a looping task waits once, its other tests are `timeout` at once."""
+    import json
+
+    from helpers import PROJECT, SOLUTIONS, make_submission
+    root = tmp_path / "class"
+    looping = "\n\ndef swap_last_two(t):\n    while True:\n        pass\n"
+    with open(os.path.join(SOLUTIONS, "shapes.py")) as fh:
+        make_submission(str(root / "ann"), {"shapes.py": fh.read() + looping}, base=None)
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "grader.cli", "batch", str(root), "--out", str(out),
+                           "-e", "shapes", "--timeout", "1", "--total-timeout", "90", "--jobs", "1"],
+                          capture_output=True, text=True, cwd=PROJECT, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    with open(out / "ann.json") as fh:
+        report = json.load(fh)
+    assert report["environment"]["total_timeout"] == 90
+    assert report["environment"]["total_timeout_reached"] is False
+    tests = [t for t in report["exercises"][0]["tests"] if t["task"] == "swap_last_two"]
+    assert len(tests) >= 2 and {t["status"] for t in tests} == {"timeout"}
+    assert [t["message"].startswith("not run: an earlier test of swap_last_two timed out")
+            for t in tests] == [False] + [True] * (len(tests) - 1), [t["message"] for t in tests]
+    others = [t for t in report["exercises"][0]["tests"] if t["task"] != "swap_last_two"]
+    assert others and all(t["status"] == "passed" for t in others)

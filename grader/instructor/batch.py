@@ -463,7 +463,8 @@ def submission_hash(sub):
 
 
 def run_batch(root, out_dir, course, jobs=None, shard=None, force=False, timeout=5.0,
-              memory_mib=2048, sandbox="auto", exercise_names=(), progress=None, guard=None):
+              memory_mib=2048, sandbox="auto", exercise_names=(), progress=None, guard=None,
+              total_timeout=None):
     """Grade every submission under `root` (or the shard's slice) into `out_dir`.
 
     Returns (outcomes, gradebook path, html path). Raises UsageError for bad input only; a
@@ -480,9 +481,14 @@ def run_batch(root, out_dir, course, jobs=None, shard=None, force=False, timeout
         raise UsageError(f"--out {out_dir!r}: cannot create the folder: {exc.strerror}") from None
     options = {"timeout": float(timeout), "memory_mib": int(memory_mib), "sandbox": sandbox,
                "exercises": sorted(exercise_names)}
+    if total_timeout is not None:  # absent when unbounded, so earlier batches' hashes hold
+        options["total_timeout"] = float(total_timeout)
     course_key = submissions.course_hash(course, options)
     jobs = jobs or cpu_count()
-    guard = guard or default_guard(timeout)
+    if not guard:
+        guard = default_guard(timeout)
+        if total_timeout is not None:  # a submission may use its whole budget: never cut it shorter
+            guard = max(guard, total_timeout + 300.0)
 
     progress = progress or Progress(len(subs))
     outcomes, todo = [], []

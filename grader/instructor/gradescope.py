@@ -112,7 +112,7 @@ def minimal_pyproject():
         "[project.scripts]", 'grader = "grader.cli:entry"', "",
         "[tool.setuptools.packages.find]", 'include = ["grader*"]', "",
         "[tool.setuptools.package-data]", '"grader.judge" = ["hidden_tests.ini"]',
-        '"grader.instructor" = ["templates/*"]', ""])
+        '"grader.instructor" = ["templates/*"]', '"grader.sandbox" = ["etc/*"]', ""])
 
 
 def course_files(course):
@@ -122,6 +122,12 @@ def course_files(course):
     for top in ("exercises", os.path.join("tests", "exercises"), "assets_picture"):
         files += tree_files(os.path.join(course.root, top), course.root, "course/")
     return files
+
+
+# The submission's time budget in run_autograder: Gradescope stops an autograder at 10 minutes
+# by default, and then the student gets no results at all. 8 minutes of grading leave 2 for
+# Python, torch and the grader to start and the results to be written.
+TOTAL_TIMEOUT = 480.0
 
 
 def require_hidden_tests(course):
@@ -169,7 +175,7 @@ def package_entries(course, timeout=5.0, memory_mib=DEFAULT_MEMORY_MIB, torch_ve
     """Every (path in the zip, bytes, mode) of the Gradescope package."""
     require_hidden_tests(course)
     values = dict(TORCH_VERSION=torch_version or torch_pin(), CPU_INDEX=CPU_INDEX,
-                  TIMEOUT=f"{timeout:g}", MEMORY=int(memory_mib),
+                  TIMEOUT=f"{timeout:g}", MEMORY=int(memory_mib), TOTAL_TIMEOUT=f"{TOTAL_TIMEOUT:g}",
                   SETTINGS=settings_text or settings(course, memory_mib))
     entries = [("setup.sh", template("gradescope_setup.sh", **values).encode(), 0o755),
                ("run_autograder", template("gradescope_run_autograder", **values).encode(), 0o755)]
@@ -331,7 +337,7 @@ def upload_notes(origin, notes, course, report=None):
     return "\n\n".join(lines) + ("\n\n" if lines else "")
 
 
-def run(root, timeout=5.0, memory_mib=DEFAULT_MEMORY_MIB, sandbox="auto"):
+def run(root, timeout=5.0, memory_mib=DEFAULT_MEMORY_MIB, sandbox="auto", total_timeout=TOTAL_TIMEOUT):
     """Grade the submission under `root`/submission, write `root`/results/results.json; the
     results say what went wrong when grading could not happen. Returns the exit status."""
     import json
@@ -355,7 +361,8 @@ def run(root, timeout=5.0, memory_mib=DEFAULT_MEMORY_MIB, sandbox="auto"):
             results = student_problem(str(exc))
         else:
             report = engine.grade(os.path.join(work, "submission"), (), timeout=timeout,
-                                  memory_mib=memory_mib, sandbox=sandbox, course=course)
+                                  memory_mib=memory_mib, sandbox=sandbox, course=course,
+                                  total_timeout=total_timeout)
             results = formats.gradescope_results(report)
             results["output"] = upload_notes(origin, notes, course) + results["output"]
             results["extra_data"] = {"sandbox": report["environment"].get("sandbox"),
@@ -385,8 +392,9 @@ def main(argv=None):
     one.add_argument("--timeout", type=float, default=5.0)
     one.add_argument("--memory", type=int, default=DEFAULT_MEMORY_MIB)
     one.add_argument("--sandbox", default="auto")
+    one.add_argument("--total-timeout", type=float, default=TOTAL_TIMEOUT)
     args = parser.parse_args(argv)
-    return run(args.root, args.timeout, args.memory, args.sandbox)
+    return run(args.root, args.timeout, args.memory, args.sandbox, args.total_timeout)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import pytest
 from .. import safe_text
 from . import forbidden as forbidden_check
 from .student import StudentModules
-from ..sandbox.client import ModuleUnavailable, StudentFailure
+from ..sandbox.client import BudgetSpent, ModuleUnavailable, StudentFailure, StudentTimeout
 
 MESSAGE_LIMIT = 4000
 OUTPUT_IN_MESSAGE = 1500
@@ -55,6 +55,9 @@ class GradingPlugin:
         self.modules = {}  # name -> None (importable) or ModuleUnavailable
         self.static = {}  # (module, task) -> forbidden hits
         self.verdicts = {}  # nodeid -> dict
+        # (exercise, task) -> why its first test timed out: the task's later tests would only
+        # wait for the same endless loop, so they are `timeout` at once.
+        self.timed_out = {}
 
     # ---------------------------------------------------------------- setup
     def pytest_configure(self, config):
@@ -84,6 +87,10 @@ class GradingPlugin:
         manifest_task = exercise.task(task) if exercise and task else None
         banned = list(manifest_task.forbidden) if manifest_task else []
         self.client.take_output()  # what earlier tests printed is theirs
+        self.client.check_budget("this test")
+        if (module, task) in self.timed_out:
+            raise StudentTimeout(f"not run: an earlier test of {task} timed out "
+                                 f"({self.timed_out[module, task]})")
         self.ensure_module(module)
         if banned:
             hits = self.static_hits(module, task, banned)
@@ -121,6 +128,8 @@ class GradingPlugin:
         try:
             self.client.request("import", f"import {name}", module=name,
                                 timeout=max(2 * self.client.timeout, 2.0))
+        except BudgetSpent:
+            raise  # the module is not at fault: this test is `timeout`, nothing is remembered
         except StudentFailure as exc:
             status = exc.status if exc.status in ("timeout", "crashed") else "error"
             return ModuleUnavailable(f"importing {name}.py failed: {exc}", status, "import_error")
@@ -144,6 +153,10 @@ class GradingPlugin:
             self.record(item, "skipped", str(excinfo.value.msg))
         elif call.when in ("setup", "call") and excinfo is not None:
             status, message = self.judge(excinfo)
+            key = (exercise_of(item), marker_arg(item, "task", ""))
+            if excinfo.errisinstance(StudentTimeout) and not excinfo.errisinstance(BudgetSpent) \
+                    and key not in self.timed_out:
+                self.timed_out[key] = self.relative_paths(message.splitlines()[0])[:300]
             output = self.client.take_output().strip()
             if output:
                 message += "\nIt printed:\n" + output[-OUTPUT_IN_MESSAGE:]

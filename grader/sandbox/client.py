@@ -7,6 +7,7 @@ pytest plugin maps to the report's statuses.
 
 import os
 import select
+import shutil
 import subprocess
 import threading
 import time
@@ -54,6 +55,10 @@ class StudentNotImplemented(StudentError):
 
 class StudentTimeout(StudentFailure):
     status = "timeout"
+
+
+class BudgetSpent(StudentTimeout):
+    """The submission's whole time budget (--total-timeout) ran out before or during a call."""
 
 
 class StudentCrash(StudentFailure):
@@ -234,9 +239,14 @@ class WorkerClient:
     """One worker for one submission, restarted after a crash or a timeout."""
 
     def __init__(self, submission, timeout=5.0, memory_mib=2048, level="auto", hidden=(),
-                 gpu=False, cpus=1.0):
+                 gpu=False, cpus=1.0, total_timeout=None):
         self.submission = os.path.realpath(submission)
         self.timeout = timeout
+        # Seconds all the submission's calls may take together (None: no bound); the clock
+        # starts at begin_budget(), when grading starts.
+        self.total_timeout = total_timeout
+        self.deadline = None
+        self.budget_spent = False
         self.memory_mib = memory_mib  # each process (rlimit) and, where a cgroup holds, all together
         self.cpus = cpus  # cores the whole sandbox may use, where a cgroup holds
         if level != "auto" and level not in sandbox.LEVELS:
@@ -259,6 +269,7 @@ class WorkerClient:
         self.process_limit = None  # what bounds the report says are in force
         self.memory_limit = None
         self.cpu_limit = None
+        self.staged_copy = None  # see staged()
         self.children_before = set(reaper.children_of(os.getpid()))
         reaper.become_subreaper()
 
@@ -274,7 +285,11 @@ class WorkerClient:
         """Start a worker at the first level that works; returns without waiting for it."""
         reasons = []
         for level in list(self.allowed_levels):
-            plan, why = sandbox.plan(level, self.submission, self.worker_args(), self.hidden)
+            try:
+                staged = self.staged() if level == "bubblewrap" else None
+            except (OSError, ValueError) as exc:
+                raise GraderError(f"the submission could not be staged for the sandbox: {exc}") from None
+            plan, why = sandbox.plan(level, self.submission, self.worker_args(), self.hidden, staged)
             if plan is None:
                 reasons.append(f"{level}: {why}")
                 continue
@@ -289,6 +304,10 @@ class WorkerClient:
                 proc = subprocess.Popen(
                     argv, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w,
                     pass_fds=(req_r, res_w), start_new_session=True, close_fds=True,
+                    env=sandbox.launch_env(),
+                    # where the worker starts (bwrap moves to /submission itself); the grader's
+                    # own folder would otherwise show up as PWD in the sandbox's first process
+                    cwd="/" if plan.level == "bubblewrap" else plan.submission_path,
                 )
             except OSError as exc:
                 for fd in (req_r, req_w, res_r, res_w, out_r, out_w):
@@ -302,6 +321,14 @@ class WorkerClient:
             LIVE_WORKERS.add(proc.pid)
             return proc, req_w, res_r, OutputBuffer(out_r), plan, reasons, group
         raise GraderError("no way to start a worker: " + "; ".join(reasons))
+
+    def staged(self):
+        """The folder bwrap shows at /submission: the submission itself, or (where the worker's
+        uid 65534 could not read it) a readable copy made once per client."""
+        if self.staged_copy is None:
+            self.staged_copy = sandbox.stage_submission(self.submission, self.hidden) \
+                if sandbox.needs_staging(self.submission) else ""
+        return self.staged_copy or None
 
     def start_async(self):
         """Begin starting the worker (it imports torch for a second or two)."""
@@ -343,6 +370,9 @@ class WorkerClient:
                     continue
                 raise GraderError("the worker did not start: " + "; ".join(tried)) from None
             self.worker_submission = plan.submission_path
+            if plan.level == "process" and os.geteuid() == 0:
+                reasons = reasons + ["process: the grader runs as root and so does the worker: "
+                                     "the submission can read what root can"]
             self.level_notes = reasons + tried
             self.info = header
             self.generation += 1
@@ -382,9 +412,31 @@ class WorkerClient:
                 group.remove()
         self.kill()
         reaper.kill_orphans(spare=self.children_before | LIVE_WORKERS)
+        if self.staged_copy:
+            shutil.rmtree(self.staged_copy, ignore_errors=True)
+            self.staged_copy = None
 
     def take_output(self):
         return self.output.take() if self.output is not None else ""
+
+    # ------------------------------------------------------------ the time budget
+    def begin_budget(self, started=None):
+        """Start the submission's clock (at `started`, a time.monotonic(), default now)."""
+        if self.total_timeout is not None:
+            self.deadline = (time.monotonic() if started is None else started) + self.total_timeout
+
+    def budget_left(self):
+        return None if self.deadline is None else self.deadline - time.monotonic()
+
+    def budget_message(self):
+        return f"the submission's time budget ({self.total_timeout:g} s, --total-timeout) ran out"
+
+    def check_budget(self, what="this test"):
+        """Raise BudgetSpent when the budget is gone: nothing more of the submission runs."""
+        left = self.budget_left()
+        if left is not None and left <= 0:
+            self.budget_spent = True
+            raise BudgetSpent(f"{what} was not run: {self.budget_message()}")
 
     # ------------------------------------------------------------ the pipe
     def read_reply(self, timeout):
@@ -442,6 +494,7 @@ class WorkerClient:
         `forbidden` (default: the current test's list) names calls the worker must report."""
         if forbidden is None:
             forbidden = self.current_forbidden
+        self.check_budget(what)
         if self.proc is None:
             self.start()
         if handle is not None and handle._generation != self.generation:
@@ -459,6 +512,10 @@ class WorkerClient:
         frame = codec.pack(header, enc.buffers)
         hits_before = self.memory_limit_hits()
         limit = self.timeout if timeout is None else timeout
+        left = self.budget_left()
+        cut = left is not None and left < limit  # the budget ends before the call's own limit
+        if cut:
+            limit = max(left, 0.001)
         try:
             self.write_all(frame)
             reply, buffers = self.read_reply(limit)
@@ -470,6 +527,9 @@ class WorkerClient:
                 raise self.out_of_memory(what) from None
             if stalled:  # reclaiming at the limit can stall a group for seconds before a kill
                 raise self.out_of_memory(what, f"did not finish within {limit:g} s") from None
+            if cut:
+                self.budget_spent = True
+                raise BudgetSpent(f"{what} did not finish: {self.budget_message()}") from None
             raise StudentTimeout(f"{what} did not finish within {limit:g} s (an endless loop?)") from None
         except StudentCrash as exc:
             oom = self.oom_killed()

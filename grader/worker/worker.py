@@ -44,9 +44,20 @@ def set_limits(memory_mib, cpu_s, use_data_limit):
 
 
 def drop_privileges():
+    """Become uid/gid 65534 with no supplementary groups; setuid from 0 to a non-zero uid also
+    clears every capability. Refuse to go on (exit) if anything of root is left."""
     os.setgroups([])
     os.setgid(65534)
     os.setuid(65534)
+    if 0 in (os.getuid(), os.geteuid(), os.getgid(), os.getegid()) or os.getgroups():
+        sys.exit("worker: could not drop root")
+    try:
+        with open("/proc/self/status") as fh:
+            caps = [line.split()[1] for line in fh if line.startswith(("CapPrm:", "CapEff:"))]
+    except OSError:
+        caps = []
+    if any(int(c, 16) for c in caps):
+        sys.exit("worker: capabilities left after dropping root")
 
 
 class ReadPipe:
@@ -349,8 +360,8 @@ def main(argv):
     os.set_inheritable(request_fd, False)
     os.set_inheritable(respond, False)
     set_limits(opts.memory, opts.cpu, use_data_limit=opts.gpu)
-    if opts.drop_user and os.getuid() == 0:
-        drop_privileges()
+    if opts.drop_user and (os.getuid() == 0 or os.geteuid() == 0):
+        drop_privileges()  # before any submission code: root's files stay root's
     import numpy  # noqa: F401 - imported before the submission can shadow them
     import PIL.Image  # noqa: F401
     import torch

@@ -1,6 +1,7 @@
 """TASK: shared_tensor
 STATUS: timeout
 MESSAGE: did not finish
+WAITS: 1
 """
 
 
