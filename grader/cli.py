@@ -135,11 +135,15 @@ def grade(submission, output, fmt, exercises, timeout, memory, cpus, fail_under,
         result = engine.grade(submission, exercises, timeout=timeout, memory_mib=memory,
                               sandbox=sandbox, course=course, cpus=cpus)
     except (engine.UsageError, GraderError) as exc:
+        message = " ".join(str(exc).split())
         if github_output is not None:  # the reporter then fails the job with the reason
-            write_github_output(github_output, formats.classroom_failure(str(exc)))
+            write_github_output(github_output, formats.classroom_failure(message))
         if isinstance(exc, engine.UsageError):
             raise BadInput(str(exc)) from None
-        raise GradingFailed(str(exc)) from None
+        # The grader's own failure: the report (in its format) says so, never a score of 0.
+        write_report(formats.render(formats.error_report(os.path.basename(
+            os.path.realpath(submission)), message), fmt), output)
+        raise GradingFailed(message) from None
     if github_output is not None:
         write_github_output(github_output, formats.classroom_result(result))
     if os.environ.get("GITHUB_STEP_SUMMARY"):
@@ -148,14 +152,7 @@ def grade(submission, output, fmt, exercises, timeout, memory, cpus, fail_under,
                 fh.write(table.markdown_table(result) + "\n")
         except OSError as exc:
             click.echo(f"could not append to $GITHUB_STEP_SUMMARY: {exc.strerror}", err=True)
-    text = formats.render(result, fmt)
-    if output:
-        try:
-            formats.write_atomic(output, text)
-        except OSError as exc:
-            raise GradingFailed(f"could not write the report to {output}: {exc.strerror}") from None
-    else:
-        click.echo(text, nl=False)
+    write_report(formats.render(result, fmt), output)
     if not quiet:
         for line in engine.misnamed(result["submission_path"], course):
             click.echo(line, err=True)
@@ -166,6 +163,18 @@ def grade(submission, output, fmt, exercises, timeout, memory, cpus, fail_under,
         click.echo(f"score {result['score']:g}/{result['max_score']:g} = {exact:.6g}% is below "
                    f"--fail-under {fail_under:g}%", err=True)
         sys.exit(1)
+
+
+def write_report(text, output):
+    """The report to `output` (atomically) or to stdout."""
+    from .reports import formats
+    if output:
+        try:
+            formats.write_atomic(output, text)
+        except OSError as exc:
+            raise GradingFailed(f"could not write the report to {output}: {exc.strerror}") from None
+    else:
+        click.echo(text, nl=False)
 
 
 # ---------------------------------------------------------------- the student's loop

@@ -168,7 +168,39 @@ def to_junit(report):
 FORMATS = {"json": to_json, "gradescope": to_gradescope, "junit": to_junit, "classroom": to_classroom}
 
 
+# ---------------------------------------------------------------- the grader's own failure
+def error_report(submission, message):
+    """The report of a run in which the grader could not grade (docs/report.md: `status: "error"`):
+    no exercise, no score, and why. Never a student's verdict."""
+    return {"schema_version": 1, "status": "error", "error": message, "submission": submission,
+            "score": 0.0, "max_score": 0.0, "skipped_score": 0.0, "percentage": 0.0,
+            "duration_s": 0.0, "environment": {}, "exercises": []}
+
+
+def junit_failure(message):
+    """One testcase, `autograder`, in error: a CI dashboard shows a broken grader, not failed tests."""
+    text = f"The autograder could not grade this submission: {message}"
+    return "\n".join([
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<testsuites name="grader" tests="1" failures="0" errors="1" skipped="0" time="0">',
+        '  <testsuite name="autograder" tests="1" failures="0" errors="1" skipped="0" time="0">',
+        '    <testcase classname="autograder" name="autograder" time="0">',
+        f'      <error type="grader_error" message={quoteattr(text[:200])}>{escape(text)}</error>',
+        "    </testcase>", "  </testsuite>", "</testsuites>"]) + "\n"
+
+
+FAILURE_FORMATS = {
+    "json": to_json,
+    "gradescope": lambda r: json.dumps(gradescope_failure(r["error"]), indent=2) + "\n",
+    "junit": lambda r: junit_failure(r["error"]),
+    "classroom": lambda r: json.dumps(classroom_failure(
+        f"The autograder could not grade this submission: {r['error']}"), indent=2) + "\n",
+}
+
+
 def render(report, fmt):
+    if report.get("status") == "error":
+        return FAILURE_FORMATS[fmt](report)
     return FORMATS[fmt](report)
 
 

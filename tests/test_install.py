@@ -1,0 +1,93 @@
+"""The grader's own failure is never a student's score, and the install the README gives works.
+
+A worker that cannot import torch (here: a virtual environment whose torch is broken for isolated
+interpreters, which the sandboxed worker is and the grader is not) stands for every install or
+limit that stops the worker before any submission code runs."""
+
+import csv
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from helpers import PROJECT, SOLUTIONS, make_submission, make_venv
+
+# Runs in every `python -I` of that venv: the worker, never the grader itself.
+BREAK_TORCH_IN_WORKER = "import sys; sys.flags.isolated and sys.modules.__setitem__('torch', None)"
+
+
+@pytest.fixture(scope="module")
+def broken_python(tmp_path_factory):
+    return make_venv(str(tmp_path_factory.mktemp("broken") / "venv"), [BREAK_TORCH_IN_WORKER])
+
+
+def grader(python, *args, cwd=PROJECT):
+    env = dict(os.environ, PYTHONPATH=PROJECT)
+    env.pop("GRADER_COURSE", None)
+    return subprocess.run([python, "-m", "grader", *args], capture_output=True, text=True,
+                          cwd=cwd, env=env, timeout=600)
+
+
+def assert_grader_failure(proc):
+    assert proc.returncode == 2, (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("Error: the grader cannot run: its sandboxed worker could not import "
+                               "torch/numpy (ModuleNotFoundError"), lines[0]
+    assert "wrong answer" not in proc.stdout + proc.stderr
+
+
+def test_grade_exits_2_with_one_line_and_a_report_that_says_the_autograder_failed(broken_python):
+    proc = grader(broken_python, "grade", SOLUTIONS, "-e", "tensor_numpy")
+    assert_grader_failure(proc)
+    report = json.loads(proc.stdout)
+    assert report["status"] == "error" and report["exercises"] == [] and report["score"] == 0, report
+    assert report["error"] == proc.stderr.strip()[len("Error: "):], report
+
+
+def test_every_format_renders_the_graders_failure_as_the_autograders():
+    from grader.reports import formats
+    report = formats.error_report("alice", "the grader cannot run: <torch> & co")
+    gradescope = json.loads(formats.render(report, "gradescope"))
+    assert gradescope["tests"] == [] and gradescope["score"] == 0
+    assert gradescope["output"] == ("The autograder could not grade this submission: "
+                                    "the grader cannot run: <torch> & co")
+    classroom = json.loads(formats.render(report, "classroom"))
+    assert classroom["status"] == "error" and classroom["max_score"] == 0
+    assert [t["status"] for t in classroom["tests"]] == ["error"]
+    assert "The autograder could not grade" in classroom["tests"][0]["message"]
+    import xml.etree.ElementTree as ET
+    root = ET.fromstring(formats.render(report, "junit"))
+    assert (root.get("tests"), root.get("errors"), root.get("failures")) == ("1", "1", "0")
+    error = root.find("testsuite/testcase/error")
+    assert error.get("type") == "grader_error" and error.text.endswith("<torch> & co")
+    assert json.loads(formats.render(report, "json"))["status"] == "error"
+
+
+@pytest.mark.parametrize("command", [["check", "to_numpy", "-s", SOLUTIONS], ["list", SOLUTIONS]])
+def test_the_students_commands_say_the_grader_cannot_run(broken_python, command):
+    proc = grader(broken_python, *command)
+    assert_grader_failure(proc)
+    assert "failing" not in proc.stdout and "Next:" not in proc.stdout
+
+
+def test_batch_marks_an_error_row_and_grades_it_again_once_the_grader_works(broken_python, tmp_path):
+    root = tmp_path / "class"
+    make_submission(str(root / "alice"), modules=["tensor_numpy"])
+    out = tmp_path / "out"
+    proc = grader(broken_python, "batch", str(root), "--out", str(out), "-e", "tensor_numpy", "-j", "1")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    row = next(csv.DictReader(open(out / "gradebook.csv")))
+    assert row["status"].startswith("error: the grader cannot run"), row
+    assert row["total"] == "", row  # no number: nothing was graded
+    report = json.loads((out / "alice.json").read_text())
+    assert report["batch_status"].startswith("error") and report["score"] == 0
+    everything = "".join(p.read_text() for p in out.iterdir() if p.is_file())
+    assert "wrong answer" not in everything and "wrong answer" not in proc.stderr
+
+    again = grader(sys.executable, "batch", str(root), "--out", str(out), "-e", "tensor_numpy", "-j", "1")
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "kept" not in again.stderr, again.stderr
+    row = next(csv.DictReader(open(out / "gradebook.csv")))
+    assert row["status"] == "graded" and row["total"] == row["max"] != "", row
