@@ -74,6 +74,56 @@ def course_option(fn):
              "else the nearest such folder at or above the current one.")(fn)
 
 
+# ---------------------------------------------------------------- options every grading command shares
+def limit_options(cpus=True, quiet=None):
+    """--timeout, --memory and --cpus (and -q where the command prints a summary), the same on
+    every command that grades. Each defaults to None: the course's [limits] (exercises/
+    manifest.toml), else the grader's default; see `limits()`. (The sandbox's --total-timeout,
+    on grade and batch, belongs with these.)"""
+    def decorate(fn):
+        options = [
+            click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=None,
+                         metavar="SECONDS", help="Seconds one call into the submission may take before "
+                         "it counts as a timeout. Default: the course's [limits] timeout, else 5."),
+            click.option("--memory", type=click.IntRange(min=768, max=1 << 20), default=None,
+                         metavar="MIB", help="Memory of the submission, in MiB: all its processes and "
+                         "files together where a cgroup can hold them, else each process's data. "
+                         "Default: the course's [limits] memory, else 2048."),
+        ]
+        if cpus:
+            options.append(click.option(
+                "--cpus", type=click.FloatRange(min=0.1, max=1024), default=None, metavar="N",
+                help="CPU cores the submission's processes may use together (where a cgroup can "
+                     "hold them). Default: the course's [limits] cpus, else 1."))
+        if quiet:
+            options.append(click.option("--quiet", "-q", is_flag=True, help=quiet))
+        for option in reversed(options):
+            fn = option(fn)
+        return fn
+    return decorate
+
+
+def limits(course, timeout=None, memory=None, cpus=None):
+    """(timeout, memory, cpus): what the command line gave, else the course's [limits], else the
+    grader's defaults."""
+    return tuple(value if value is not None else course.limit(name)
+                 for name, value in (("timeout", timeout), ("memory", memory), ("cpus", cpus)))
+
+
+def submission_arguments(fn):
+    """SUBMISSION, as an argument or as -s/--submission: every command that grades takes both."""
+    fn = click.option("--submission", "-s", "submission_flag", type=click.Path(), default=None,
+                      metavar="DIR", help="The folder with the modules (the same as SUBMISSION). "
+                      "Default: the course's exercises/.")(fn)
+    return click.argument("submission", required=False, type=click.Path(), default=None)(fn)
+
+
+def one_submission(argument, option):
+    if argument is not None and option is not None and argument != option:
+        raise BadInput(f"two submissions given ({argument!r} and -s {option!r}); give one")
+    return argument if argument is not None else option
+
+
 def find_course(course_dir):
     from . import course
     from .errors import UsageError
@@ -84,34 +134,26 @@ def find_course(course_dir):
 
 
 @main.command()
-@click.argument("submission", required=False, type=click.Path(file_okay=True, dir_okay=True),
-                default=None)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
+@submission_arguments
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
               help="Write the report to this file (atomically) instead of stdout.")
 @click.option("--format", "fmt", type=click.Choice(["json", "gradescope", "junit", "classroom"]),
               default="json", show_default=True, help="Report format: the native JSON, Gradescope's "
               "results.json, JUnit XML for CI dashboards, or a GitHub Classroom runner result.")
 @click.option("--exercise", "-e", "exercises", multiple=True, metavar="NAME",
               help="Grade only this exercise (repeatable). Default: all of them.")
-@click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=5.0, show_default=True,
-              help="Seconds one call into the submission may take before it counts as a timeout.")
-@click.option("--memory", type=click.IntRange(min=768, max=1 << 20), default=2048, show_default=True,
-              metavar="MIB", help="Memory limit of the submission, in MiB (torch needs 768): each "
-              "process, and all of them with their files together where a cgroup can hold them.")
-@click.option("--cpus", type=click.FloatRange(min=0.1, max=1024), default=1.0, show_default=True,
-              help="CPU cores the submission's processes may use together (where a cgroup can hold them).")
+@limit_options(quiet="Do not print the score table on stderr.")
 @click.option("--fail-under", type=click.FloatRange(min=0, max=100), default=None, metavar="PERCENT",
               help="Exit with status 1 when the score is below this percentage (for CI).")
 @click.option("--sandbox", type=click.Choice(["auto", "bubblewrap", "unprivileged-user", "process"]),
               default="auto", show_default=True,
               help="Isolation for the submission: auto picks the strongest that works here.")
-@click.option("--quiet", "-q", is_flag=True, help="Do not print the score table on stderr.")
 @click.option("--github-output", "github_output", default=None, metavar="NAME",
               help="Also write the GitHub Classroom runner result, base64-encoded, as NAME=... to "
                    "the file named by $GITHUB_OUTPUT (for autograding-grading-reporter).")
 @course_option
-def grade(submission, output, fmt, exercises, timeout, memory, cpus, fail_under, sandbox, quiet,
-          github_output, course_dir):
+def grade(submission, submission_flag, output, fmt, exercises, timeout, memory, cpus, quiet,
+          fail_under, sandbox, github_output, course_dir):
     """Grade SUBMISSION, a folder of student modules (default: the course's exercises/).
 
     The report goes to stdout (or --output); a score table goes to stderr, and, when
@@ -130,7 +172,8 @@ def grade(submission, output, fmt, exercises, timeout, memory, cpus, fail_under,
         if not os.environ.get("GITHUB_OUTPUT"):
             raise BadInput("--github-output needs $GITHUB_OUTPUT, the file GitHub Actions reads outputs from")
     course = find_course(course_dir)
-    submission = submission or course.exercises_dir
+    submission = one_submission(submission, submission_flag) or course.exercises_dir
+    timeout, memory, cpus = limits(course, timeout, memory, cpus)
     try:
         result = engine.grade(submission, exercises, timeout=timeout, memory_mib=memory,
                               sandbox=sandbox, course=course, cpus=cpus)
@@ -189,9 +232,10 @@ def submission_option(fn):
                         help="The folder with your modules. Default: the course's exercises/.")(fn)
 
 
-def warm_grader(course, timeout=5.0):
+def warm_grader(course, timeout=None, memory=None, cpus=None):
     from .engine import Grader
-    return Grader(course, timeout=timeout)
+    timeout, memory, cpus = limits(course, timeout, memory, cpus)
+    return Grader(course, timeout=timeout, memory_mib=memory, cpus=cpus)
 
 
 def run_student_grading(fn):
@@ -207,9 +251,10 @@ def run_student_grading(fn):
 
 
 @main.command(name="list")
-@click.argument("submission", required=False, type=click.Path(), default=None)
+@submission_arguments
+@limit_options()
 @course_option
-def list_(submission, course_dir):
+def list_(submission, submission_flag, timeout, memory, cpus, course_dir):
     """Show your progress: every exercise in learning order, each task done / failing / not
     started, your score so far and a progress bar.
 
@@ -218,10 +263,10 @@ def list_(submission, course_dir):
     """
     from .student import progress
     course = find_course(course_dir)
-    submission = submission or course.exercises_dir
+    submission = one_submission(submission, submission_flag) or course.exercises_dir
 
     def work():
-        grader = warm_grader(course)
+        grader = warm_grader(course, timeout, memory, cpus)
         try:
             return grader.grade(submission)
         finally:
@@ -233,10 +278,9 @@ def list_(submission, course_dir):
 @main.command()
 @click.argument("target", required=False, default=None)
 @submission_option
-@click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=5.0, show_default=True,
-              help="Seconds one call into your code may take.")
+@limit_options()
 @course_option
-def check(target, submission, timeout, course_dir):
+def check(target, submission, timeout, memory, cpus, course_dir):
     """Check one exercise or task and say what to fix.
 
     TARGET is an exercise (`losses`) or a task (`cross_entropy`); without one, the next
@@ -250,7 +294,7 @@ def check(target, submission, timeout, course_dir):
     submission = submission or course.exercises_dir
 
     def work():
-        grader = warm_grader(course, timeout)
+        grader = warm_grader(course, timeout, memory, cpus)
         try:
             return checking.run_check(grader, course, target, submission, colour=use_colour())
         finally:
@@ -277,10 +321,9 @@ def hint(task, submission, reset, course_dir):
 
 @main.command()
 @submission_option
-@click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=5.0, show_default=True,
-              help="Seconds one call into your code may take.")
+@limit_options()
 @course_option
-def watch(submission, timeout, course_dir):
+def watch(submission, timeout, memory, cpus, course_dir):
     """Re-check a module each time you save it, and show what to do next. Ctrl-C stops.
 
     The grader stays loaded and starts the next sandbox ahead of time, so a re-check after a save
@@ -290,7 +333,7 @@ def watch(submission, timeout, course_dir):
     course = find_course(course_dir)
     submission = submission or course.exercises_dir
     run_student_grading(lambda: __import__("grader.engine").engine.check_submission(submission, course))
-    grader = warm_grader(course, timeout)
+    grader = warm_grader(course, timeout, memory, cpus)
     colour = use_colour()
     try:
         run_student_grading(lambda: watching.watch(grader, course, submission, click.echo,
@@ -337,10 +380,7 @@ def write_github_output(name, runner_result):
 
 @main.command("gradescope-package")
 @click.argument("out_zip", metavar="OUT.zip", type=click.Path(dir_okay=False))
-@click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=5.0, show_default=True,
-              help="Seconds one call into a submission may take, on Gradescope.")
-@click.option("--memory", type=click.IntRange(min=768, max=1 << 20), default=2048, show_default=True,
-              metavar="MIB", help="Memory limit of a submission's process, in MiB.")
+@limit_options(cpus=False)
 @course_option
 def gradescope_package(out_zip, timeout, memory, course_dir):
     """Write OUT.zip, the autograder of a Gradescope programming assignment.
@@ -354,6 +394,7 @@ def gradescope_package(out_zip, timeout, memory, course_dir):
     if why := formats.check_writable(out_zip):
         raise BadInput(f"{out_zip}: {why}")
     course = find_course(course_dir)
+    timeout, memory, _ = limits(course, timeout, memory)
     try:
         paths = gradescope.build_package(out_zip, course, timeout=timeout, memory_mib=memory)
     except UsageError as exc:
@@ -374,14 +415,11 @@ def gradescope_package(out_zip, timeout, memory, course_dir):
 @click.option("--force", is_flag=True, help="Grade again even what is unchanged since the last run.")
 @click.option("--exercise", "-e", "exercises", multiple=True, metavar="NAME",
               help="Grade only this exercise (repeatable). Default: all of them.")
-@click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=5.0, show_default=True,
-              help="Seconds one call into a submission may take before it counts as a timeout.")
-@click.option("--memory", type=click.IntRange(min=768, max=1 << 20), default=2048, show_default=True,
-              metavar="MIB", help="Memory limit of each submission's process, in MiB.")
+@limit_options(quiet="No progress lines on stderr; the summary only.")
 @click.option("--sandbox", type=click.Choice(["auto", "bubblewrap", "unprivileged-user", "process"]),
               default="auto", show_default=True, help="Isolation for the submissions.")
 @course_option
-def batch(root, out_dir, jobs, shard, force, exercises, timeout, memory, sandbox, course_dir):
+def batch(root, out_dir, jobs, shard, force, exercises, timeout, memory, cpus, quiet, sandbox, course_dir):
     """Grade a class: every folder (or NAME.zip) directly under ROOT is one submission.
 
     Writes DIR/NAME.json as each is graded, then DIR/gradebook.csv and DIR/report.html.
@@ -391,11 +429,12 @@ def batch(root, out_dir, jobs, shard, force, exercises, timeout, memory, sandbox
     from .instructor import batch as batches, submissions
 
     course = find_course(course_dir)
+    timeout, memory, cpus = limits(course, timeout, memory, cpus)
     try:
         shard = submissions.parse_shard(shard) if shard is not None else None
         outcomes, paths = batches.run_batch(
             root, out_dir, course, jobs=jobs, shard=shard, force=force, timeout=timeout,
-            memory_mib=memory, sandbox=sandbox, exercise_names=exercises)
+            memory_mib=memory, cpus=cpus, sandbox=sandbox, exercise_names=exercises, quiet=quiet)
     except UsageError as exc:
         raise BadInput(str(exc)) from None
     except OSError as exc:
@@ -413,9 +452,10 @@ def batch(root, out_dir, jobs, shard, force, exercises, timeout, memory, sandbox
 @click.argument("dirs", nargs=-1, required=True, type=click.Path())
 @click.option("--out", "out_dir", required=True, type=click.Path(), metavar="DIR",
               help="Folder for the combined reports, gradebook.csv and report.html.")
-@click.option("--course", "course_dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
-              help="Refuse reports of exercises this course (holding exercises/manifest.toml) "
-                   "does not have. Default: no check.")
+@click.option("--check-course", "course_dir", type=click.Path(file_okay=False), default=None,
+              metavar="DIR", help="Refuse reports of exercises this course (holding "
+              "exercises/manifest.toml) does not have. Default: no check. (Not --course: merge "
+              "grades nothing, so it needs no course.)")
 def merge(dirs, out_dir, course_dir):
     """Combine the DIRs of `batch --shard` runs into one gradebook and one HTML report."""
     from .errors import UsageError

@@ -13,6 +13,7 @@ import collections
 import contextlib
 import fcntl
 import hashlib
+import io
 import json
 import os
 import queue
@@ -460,7 +461,8 @@ def submission_hash(sub):
 
 
 def run_batch(root, out_dir, course, jobs=None, shard=None, force=False, timeout=5.0,
-              memory_mib=2048, sandbox="auto", exercise_names=(), progress=None, guard=None):
+              memory_mib=2048, sandbox="auto", exercise_names=(), progress=None, guard=None,
+              cpus=1.0, quiet=False):
     """Grade every submission under `root` (or the shard's slice) into `out_dir`.
 
     Returns (outcomes, gradebook path, html path). Raises UsageError for bad input only; a
@@ -477,11 +479,13 @@ def run_batch(root, out_dir, course, jobs=None, shard=None, force=False, timeout
         raise UsageError(f"--out {out_dir!r}: cannot create the folder: {exc.strerror}") from None
     options = {"timeout": float(timeout), "memory_mib": int(memory_mib), "sandbox": sandbox,
                "exercises": sorted(exercise_names)}
+    if float(cpus) != 1.0:  # the default leaves the hash of earlier batches as it was
+        options["cpus"] = float(cpus)
     course_key = submissions.course_hash(course, options)
     jobs = jobs or cpu_count()
     guard = guard or default_guard(timeout)
 
-    progress = progress or Progress(len(subs))
+    progress = progress or Progress(len(subs), stream=io.StringIO() if quiet else None, tty=False if quiet else None)
     outcomes, todo = [], []
     for sub in subs:
         key = entry_hash(course_key, sub)

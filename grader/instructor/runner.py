@@ -123,7 +123,7 @@ def serve(proto_in, proto_out):
     config = json.loads(proto_in.readline())
     course = courses.open_course(config["course"])
     grader = engine.Grader(course, timeout=config["timeout"], memory_mib=config["memory_mib"],
-                           sandbox=config["sandbox"])
+                           sandbox=config["sandbox"], cpus=config.get("cpus", 1.0))
     try:
         job = ask()
         while job is not None:
