@@ -7,6 +7,7 @@ limit that stops the worker before any submission code runs."""
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -22,11 +23,15 @@ def broken_python(tmp_path_factory):
     return make_venv(str(tmp_path_factory.mktemp("broken") / "venv"), [BREAK_TORCH_IN_WORKER])
 
 
-def grader(python, *args, cwd=PROJECT):
+def grader(python, *args, cwd=PROJECT, umask=0o022):
     env = dict(os.environ, PYTHONPATH=PROJECT)
     env.pop("GRADER_COURSE", None)
     return subprocess.run([python, "-m", "grader", *args], capture_output=True, text=True,
-                          cwd=cwd, env=env, timeout=600)
+                          cwd=cwd, env=env, timeout=600, preexec_fn=lambda: os.umask(umask))
+
+
+def mode(path):
+    return os.stat(path).st_mode & 0o777
 
 
 def assert_grader_failure(proc):
@@ -38,10 +43,12 @@ def assert_grader_failure(proc):
     assert "wrong answer" not in proc.stdout + proc.stderr
 
 
-def test_grade_exits_2_with_one_line_and_a_report_that_says_the_autograder_failed(broken_python):
-    proc = grader(broken_python, "grade", SOLUTIONS, "-e", "tensor_numpy")
+def test_grade_exits_2_with_one_line_and_a_report_that_says_the_autograder_failed(broken_python, tmp_path):
+    output = tmp_path / "report.json"
+    proc = grader(broken_python, "grade", SOLUTIONS, "-e", "tensor_numpy", "-o", str(output))
     assert_grader_failure(proc)
-    report = json.loads(proc.stdout)
+    assert mode(output) == 0o644  # the umask's, not mkstemp's 0600
+    report = json.loads(output.read_text())
     assert report["status"] == "error" and report["exercises"] == [] and report["score"] == 0, report
     assert report["error"] == proc.stderr.strip()[len("Error: "):], report
 
@@ -86,11 +93,30 @@ def test_batch_marks_an_error_row_and_grades_it_again_once_the_grader_works(brok
     everything = "".join(p.read_text() for p in out.iterdir() if p.is_file())
     assert "wrong answer" not in everything and "wrong answer" not in proc.stderr
 
-    again = grader(sys.executable, "batch", str(root), "--out", str(out), "-e", "tensor_numpy", "-j", "1")
+    # Earlier results kept inside ROOT are no submission; the files follow the umask.
+    shutil.copytree(out, root / "earlier_results")
+    again = grader(sys.executable, "batch", str(root), "--out", str(out), "-e", "tensor_numpy", "-j", "1",
+                   umask=0o027)
     assert again.returncode == 0, again.stderr[-2000:]
     assert "kept" not in again.stderr, again.stderr
-    row = next(csv.DictReader(open(out / "gradebook.csv")))
-    assert row["status"] == "graded" and row["total"] == row["max"] != "", row
+    book = list(csv.DictReader(open(out / "gradebook.csv")))
+    assert [r["name"] for r in book] == ["alice"], book
+    assert book[0]["status"] == "graded" and book[0]["total"] == book[0]["max"] != "", book
+    for name in ("alice.json", "gradebook.csv", "report.html"):
+        assert mode(out / name) == 0o640, (name, oct(mode(out / name)))
+
+
+@pytest.mark.parametrize("where", ["alice", "alice/deeper", "new_folder/results", "."])
+def test_batch_refuses_an_out_among_the_submissions(tmp_path, where):
+    from click.testing import CliRunner
+
+    from grader.cli import main
+    root = tmp_path / "class"
+    make_submission(str(root / "alice"), modules=["tensor_numpy"])
+    result = CliRunner().invoke(main, ["batch", str(root), "--out", str(root / where), "--course", PROJECT])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("Error: --out") and len(result.output.strip().splitlines()) == 1
+    assert sorted(os.listdir(root)) == ["alice"] and os.listdir(root / "alice") == ["tensor_numpy.py"]
 
 
 # ---------------------------------------------------------------- the README's install, for real

@@ -204,6 +204,21 @@ def render(report, fmt):
     return FORMATS[fmt](report)
 
 
+def current_umask():
+    """This process's umask, read without changing it where /proc says it (os.umask can only
+    set, and a thread creating a file meanwhile would get the value set)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path, text):
     """Write via a temporary file in the same folder and a rename: readers see old or new, never half.
 
@@ -220,6 +235,7 @@ def write_atomic(path, text):
     folder = os.path.dirname(os.path.abspath(path)) or "."
     fd, tmp = tempfile.mkstemp(prefix=".grader-", suffix=".tmp", dir=folder)
     try:
+        os.fchmod(fd, 0o666 & ~current_umask())  # as open() would make it, not mkstemp's 0600
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
