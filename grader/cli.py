@@ -200,7 +200,7 @@ def grade(submission, submission_flag, output, fmt, exercises, timeout, memory, 
         for line in engine.misnamed(result["submission_path"], course):
             click.echo(line, err=True)
         click.echo(table.summary_table(result), err=True, nl=False)
-    # The exact percentage, not the rounded one in the report: 14/231 is 6.06 %, below 6.1.
+    # The exact percentage, not the rounded one in the report: 14/288 is 4.86 %, below 4.9.
     exact = 100.0 * result["score"] / result["max_score"] if result["max_score"] else 0.0
     if fail_under is not None and exact < fail_under:
         click.echo(f"score {result['score']:g}/{result['max_score']:g} = {exact:.6g}% is below "

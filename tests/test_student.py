@@ -12,7 +12,7 @@ from click.testing import CliRunner
 import grader
 from grader import course as courses
 from grader.cli import main
-from helpers import EXERCISES, PROJECT, SOLUTIONS, make_submission
+from helpers import EXERCISES, PROJECT, SOLUTIONS, make_submission, make_venv
 
 SHAPES_AS_REVIEW = '''
 def swap_last_two(t):
@@ -256,10 +256,8 @@ def test_a_non_editable_install_grades_from_inside_a_course_in_the_same_sandbox(
     """`pip install .` into an environment's own site-packages: the grader finds the course from
     the folder it is run in, and its sandbox still shows the worker that environment's torch."""
     import json
-    import venv
     env_dir = tmp_path / "venv"
-    venv.create(env_dir, system_site_packages=True, with_pip=False)
-    python = str(env_dir / "bin" / "python")
+    python = make_venv(str(env_dir))  # sees this interpreter's torch, also from inside a venv
     site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           capture_output=True, text=True, check=True).stdout.strip()
     install = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
