@@ -1,8 +1,10 @@
-"""Every `grader` command line the README (and the handout's README, and docs/report.md) shows
+"""Every `grader` command line the README (and the handout's README, docs/report.md and the
+commands' help texts) shows
 is checked against the command itself: examples are parsed by click as the shell would pass them
 (an unknown option, a missing value or a bad choice fails), and in synopses
 (`grader grade [SUBMISSION] [--output FILE] ...`) every option named must exist."""
 
+import inspect
 import os
 import re
 import shlex
@@ -53,6 +55,10 @@ def documents():
         yield "docs/report.md", fh.read()
     from grader.instructor import release
     yield "the handout README", release.readme(courses.find(PROJECT))
+    yield "grader -h", inspect.cleandoc(cli.main.help)
+    for name, command in cli.main.commands.items():
+        yield f"grader {name} -h", "\n".join([inspect.cleandoc(command.help or "")] + [
+            getattr(param, "help", None) or "" for param in command.params])
 
 
 def command_lines():
