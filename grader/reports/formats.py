@@ -182,9 +182,9 @@ def junit_failure(message):
     text = f"The autograder could not grade this submission: {message}"
     return "\n".join([
         '<?xml version="1.0" encoding="utf-8"?>',
-        '<testsuites name="grader" tests="1" failures="0" errors="1" skipped="0" time="0">',
-        '  <testsuite name="autograder" tests="1" failures="0" errors="1" skipped="0" time="0">',
-        '    <testcase classname="autograder" name="autograder" time="0">',
+        '<testsuites name="grader" tests="1" failures="0" errors="1" time="0.000">',
+        '  <testsuite name="autograder" tests="1" failures="0" errors="1" skipped="0" time="0.000">',
+        '    <testcase classname="autograder" name="autograder" time="0.000">',
         f'      <error type="grader_error" message={quoteattr(text[:200])}>{escape(text)}</error>',
         "    </testcase>", "  </testsuite>", "</testsuites>"]) + "\n"
 
