@@ -66,7 +66,11 @@ def test_every_format_renders_the_graders_failure_as_the_autograders():
     assert "The autograder could not grade" in classroom["tests"][0]["message"]
     import xml.etree.ElementTree as ET
     root = ET.fromstring(formats.render(report, "junit"))
-    assert (root.get("tests"), root.get("errors"), root.get("failures")) == ("1", "1", "0")  # valid against junit-10.xsd too (main's tests/schemas)
+    assert (root.get("tests"), root.get("errors"), root.get("failures")) == ("1", "1", "0")
+    xsd = os.path.join(PROJECT, "tests", "schemas", "junit-10.xsd")  # the JUnit that CI tools read
+    if os.path.exists(xsd):
+        import xmlschema
+        xmlschema.XMLSchema(xsd).validate(formats.render(report, "junit"))
     error = root.find("testsuite/testcase/error")
     assert error.get("type") == "grader_error" and error.text.endswith("<torch> & co")
     assert json.loads(formats.render(report, "json"))["status"] == "error"
