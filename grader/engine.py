@@ -96,14 +96,20 @@ class WorkerStartFailed(GraderError):
     or a limit), never the student's; a crash after the greeting is the student's."""
 
 
+MEMORY_SIGNS = ("failed to map segment", "memoryerror", "cannot allocate memory", "bad_alloc",
+                "memory limit", "out of memory")
+
+
 def explain_start_failure(detail, memory_mib):
     """One line: what stopped the worker, and what to do about it."""
     detail = " ".join(str(detail).split())
     errors = re.findall(r"\b([A-Z]\w*(?:Error|Exception)): (.+?)(?= File \"| Traceback |; |$)", detail)
     cause = f"{errors[-1][0]}: {errors[-1][1]}"[:300] if errors else detail[:300]
     lowered = detail.lower()
-    if any(sign in lowered for sign in ("failed to map segment", "memoryerror", "cannot allocate memory",
-                                        "memory limit", "out of memory")):
+    memory = [sign for sign in MEMORY_SIGNS if sign in lowered]
+    if memory:
+        if not errors:
+            cause = memory[0]
         return (f"the grader cannot run: its sandboxed worker could not import torch within the "
                 f"memory limit of {memory_mib} MiB ({cause}); raise it with --memory")
     if errors and ("import" in lowered or "no module named" in lowered):

@@ -154,3 +154,20 @@ def test_a_fresh_venv_with_the_default_torch_grades_the_solutions_fully(tmp_path
         assert statuses <= {"passed", "skipped"}, statuses
     finally:
         shutil.rmtree(env_dir, ignore_errors=True)
+
+
+def test_a_limit_too_low_for_torch_is_named_with_the_option_that_raises_it(monkeypatch):
+    """Below what torch needs to import (a limit the command line cannot give: 768 MiB at least),
+    the worker dies before greeting; the grader names the limit and --memory, whatever the bound."""
+    from grader import course as courses
+    from grader import engine
+    message = engine.explain_start_failure(
+        "the worker did not start: bubblewrap: the worker process exited with status 1 Traceback "
+        "(most recent call last): File \"/opt/grader-worker/worker.py\", line 363, in main import torch "
+        "ImportError: libtorch_cpu.so: failed to map segment from shared object", 2048)
+    assert message == ("the grader cannot run: its sandboxed worker could not import torch within the "
+                       "memory limit of 2048 MiB (ImportError: libtorch_cpu.so: failed to map segment "
+                       "from shared object); raise it with --memory")
+    monkeypatch.setenv("GRADER_CGROUPS", "off")
+    with pytest.raises(engine.WorkerStartFailed, match=r"memory limit of 120 MiB .*; raise it with --memory$"):
+        engine.grade(SOLUTIONS, ["tensor_numpy"], memory_mib=120, course=courses.find(PROJECT))
