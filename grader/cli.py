@@ -81,6 +81,62 @@ def course_option(fn):
              "else the nearest such folder at or above the current one.")(fn)
 
 
+# ---------------------------------------------------------------- options every grading command shares
+def limit_options(cpus=True, quiet=None, total_timeout=False):
+    """--timeout, --memory and --cpus (and -q where the command prints a summary), the same on
+    every command that grades. Each defaults to None: the course's [limits] (exercises/
+    manifest.toml), else the grader's default; see `limits()`. --total-timeout, the whole
+    submission's budget, where a command grades whole submissions (grade, batch)."""
+    def decorate(fn):
+        options = [
+            click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=None,
+                         metavar="SECONDS", help="Seconds one call into the submission may take before "
+                         "it counts as a timeout. Default: the course's [limits] timeout, else 5."),
+            click.option("--memory", type=click.IntRange(min=256, max=1 << 20), default=None,
+                         metavar="MIB", help="Memory of the submission, in MiB: all its processes and "
+                         "files together where a cgroup can hold them, else each process's data. "
+                         "Default: the course's [limits] memory, else 2048."),
+        ]
+        if total_timeout:
+            options.insert(1, click.option(
+                "--total-timeout", "total_timeout", type=click.FloatRange(min=1, max=86400),
+                default=DEFAULT_TOTAL_TIMEOUT, show_default=True, metavar="SECONDS",
+                help="Seconds the whole submission may take; what has not run then is a timeout "
+                     "and the report is still written."))
+        if cpus:
+            options.append(click.option(
+                "--cpus", type=click.FloatRange(min=0.1, max=1024), default=None, metavar="N",
+                help="CPU cores the submission's processes may use together (where a cgroup can "
+                     "hold them). Default: the course's [limits] cpus, else 1."))
+        if quiet:
+            options.append(click.option("--quiet", "-q", is_flag=True, help=quiet))
+        for option in reversed(options):
+            fn = option(fn)
+        return fn
+    return decorate
+
+
+def limits(course, timeout=None, memory=None, cpus=None):
+    """(timeout, memory, cpus): what the command line gave, else the course's [limits], else the
+    grader's defaults."""
+    return tuple(value if value is not None else course.limit(name)
+                 for name, value in (("timeout", timeout), ("memory", memory), ("cpus", cpus)))
+
+
+def submission_arguments(fn):
+    """SUBMISSION, as an argument or as -s/--submission: every command that grades takes both."""
+    fn = click.option("--submission", "-s", "submission_flag", type=click.Path(), default=None,
+                      metavar="DIR", help="The folder with the modules (the same as SUBMISSION). "
+                      "Default: the course's exercises/.")(fn)
+    return click.argument("submission", required=False, type=click.Path(), default=None)(fn)
+
+
+def one_submission(argument, option):
+    if argument is not None and option is not None and argument != option:
+        raise BadInput(f"two submissions given ({argument!r} and -s {option!r}); give one")
+    return argument if argument is not None else option
+
+
 def find_course(course_dir):
     """The course, checked as data (`course.problems`): a broken course (a duplicate exercise, a
     task without tests...) is refused in one line, exit 2, before anything is graded or written."""
@@ -93,38 +149,26 @@ def find_course(course_dir):
 
 
 @main.command()
-@click.argument("submission", required=False, type=click.Path(file_okay=True, dir_okay=True),
-                default=None)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
+@submission_arguments
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
               help="Write the report to this file (atomically) instead of stdout.")
 @click.option("--format", "fmt", type=click.Choice(["json", "gradescope", "junit", "classroom"]),
               default="json", show_default=True, help="Report format: the native JSON, Gradescope's "
               "results.json, JUnit XML for CI dashboards, or a GitHub Classroom runner result.")
 @click.option("--exercise", "-e", "exercises", multiple=True, metavar="NAME",
               help="Grade only this exercise (repeatable). Default: all of them.")
-@click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=5.0, show_default=True,
-              help="Seconds one call into the submission may take before it counts as a timeout.")
-@click.option("--total-timeout", "total_timeout", type=click.FloatRange(min=1, max=86400),
-              default=DEFAULT_TOTAL_TIMEOUT, show_default=True, metavar="SECONDS",
-              help="Seconds the whole submission may take; what has not run then is a timeout "
-                   "and the report is still written.")
-@click.option("--memory", type=click.IntRange(min=768, max=1 << 20), default=2048, show_default=True,
-              metavar="MIB", help="Memory limit of the submission, in MiB (torch needs 768): each "
-              "process, and all of them with their files together where a cgroup can hold them.")
-@click.option("--cpus", type=click.FloatRange(min=0.1, max=1024), default=1.0, show_default=True,
-              help="CPU cores the submission's processes may use together (where a cgroup can hold them).")
+@limit_options(quiet="Do not print the score table on stderr.", total_timeout=True)
 @click.option("--fail-under", type=click.FloatRange(min=0, max=100), default=None, metavar="PERCENT",
               help="Exit with status 1 when the score is below this percentage (for CI).")
 @click.option("--sandbox", type=click.Choice(["auto", "bubblewrap", "unprivileged-user", "process"]),
               default="auto", show_default=True,
               help="Isolation for the submission: auto picks the strongest that works here.")
-@click.option("--quiet", "-q", is_flag=True, help="Do not print the score table on stderr.")
 @click.option("--github-output", "github_output", default=None, metavar="NAME",
               help="Also write the GitHub Classroom runner result, base64-encoded, as NAME=... to "
                    "the file named by $GITHUB_OUTPUT (for autograding-grading-reporter).")
 @course_option
-def grade(submission, output, fmt, exercises, timeout, total_timeout, memory, cpus, fail_under,
-          sandbox, quiet, github_output, course_dir):
+def grade(submission, submission_flag, output, fmt, exercises, timeout, total_timeout, memory, cpus,
+          quiet, fail_under, sandbox, github_output, course_dir):
     """Grade SUBMISSION, a folder of student modules (default: the course's exercises/).
 
     The report goes to stdout (or --output); a score table goes to stderr, and, when
@@ -143,18 +187,23 @@ def grade(submission, output, fmt, exercises, timeout, total_timeout, memory, cp
         if not os.environ.get("GITHUB_OUTPUT"):
             raise BadInput("--github-output needs $GITHUB_OUTPUT, the file GitHub Actions reads outputs from")
     course = find_course(course_dir)
-    submission = submission or course.exercises_dir
+    submission = one_submission(submission, submission_flag) or course.exercises_dir
+    timeout, memory, cpus = limits(course, timeout, memory, cpus)
     try:
         result = engine.grade(submission, exercises, timeout=timeout, memory_mib=memory,
                               sandbox=sandbox, course=course, cpus=cpus, total_timeout=total_timeout)
     except (engine.UsageError, GraderError) as exc:
+        message = " ".join(str(exc).split())
         if github_output is not None:  # the reporter then fails the job with the reason
             from .judge import points  # and records 0 of the course's maximum, not 0 of 0
             write_github_output(github_output, formats.classroom_failure(
-                str(exc), points.max_score(course, exercises)))
+                message, points.max_score(course, exercises)))
         if isinstance(exc, engine.UsageError):
             raise BadInput(str(exc)) from None
-        raise GradingFailed(str(exc)) from None
+        # The grader's own failure: the report (in its format) says so, never a score of 0.
+        write_report(formats.render(formats.error_report(os.path.basename(
+            os.path.realpath(submission)), message), fmt), output)
+        raise GradingFailed(message) from None
     if github_output is not None:
         write_github_output(github_output, formats.classroom_result(result))
     if os.environ.get("GITHUB_STEP_SUMMARY"):
@@ -163,7 +212,22 @@ def grade(submission, output, fmt, exercises, timeout, total_timeout, memory, cp
                 fh.write(table.markdown_table(result) + "\n")
         except OSError as exc:
             click.echo(f"could not append to $GITHUB_STEP_SUMMARY: {exc.strerror}", err=True)
-    text = formats.render(result, fmt)
+    write_report(formats.render(result, fmt), output)
+    if not quiet:
+        for line in engine.misnamed(result["submission_path"], course):
+            click.echo(safe_text.console(line), err=True)
+        click.echo(table.summary_table(result), err=True, nl=False)
+    # The exact percentage, not the rounded one in the report: 14/288 is 4.86 %, below 4.9.
+    exact = 100.0 * result["score"] / result["max_score"] if result["max_score"] else 0.0
+    if fail_under is not None and exact < fail_under:
+        click.echo(f"score {result['score']:g}/{result['max_score']:g} = {exact:.6g}% is below "
+                   f"--fail-under {fail_under:g}%", err=True)
+        sys.exit(1)
+
+
+def write_report(text, output):
+    """The report to `output` (atomically) or to stdout."""
+    from .reports import formats
     if output:
         try:
             formats.write_atomic(output, text)
@@ -171,16 +235,6 @@ def grade(submission, output, fmt, exercises, timeout, total_timeout, memory, cp
             raise GradingFailed(f"could not write the report to {output}: {exc.strerror}") from None
     else:
         click.echo(safe_text.console(text), nl=False)
-    if not quiet:
-        for line in engine.misnamed(result["submission_path"], course):
-            click.echo(safe_text.console(line), err=True)
-        click.echo(table.summary_table(result), err=True, nl=False)
-    # The exact percentage, not the rounded one in the report: 14/231 is 6.06 %, below 6.1.
-    exact = 100.0 * result["score"] / result["max_score"] if result["max_score"] else 0.0
-    if fail_under is not None and exact < fail_under:
-        click.echo(f"score {result['score']:g}/{result['max_score']:g} = {exact:.6g}% is below "
-                   f"--fail-under {fail_under:g}%", err=True)
-        sys.exit(1)
 
 
 # ---------------------------------------------------------------- the student's loop
@@ -195,9 +249,10 @@ def submission_option(fn):
                         help="The folder with your modules. Default: the course's exercises/.")(fn)
 
 
-def warm_grader(course, timeout=5.0):
+def warm_grader(course, timeout=None, memory=None, cpus=None):
     from .engine import Grader
-    return Grader(course, timeout=timeout)
+    timeout, memory, cpus = limits(course, timeout, memory, cpus)
+    return Grader(course, timeout=timeout, memory_mib=memory, cpus=cpus)
 
 
 def run_student_grading(fn):
@@ -213,9 +268,10 @@ def run_student_grading(fn):
 
 
 @main.command(name="list")
-@click.argument("submission", required=False, type=click.Path(), default=None)
+@submission_arguments
+@limit_options()
 @course_option
-def list_(submission, course_dir):
+def list_(submission, submission_flag, timeout, memory, cpus, course_dir):
     """Show your progress: every exercise in learning order, each task done / failing / not
     started, your score so far and a progress bar.
 
@@ -224,10 +280,10 @@ def list_(submission, course_dir):
     """
     from .student import progress
     course = find_course(course_dir)
-    submission = submission or course.exercises_dir
+    submission = one_submission(submission, submission_flag) or course.exercises_dir
 
     def work():
-        grader = warm_grader(course)
+        grader = warm_grader(course, timeout, memory, cpus)
         try:
             return grader.grade(submission)
         finally:
@@ -239,10 +295,9 @@ def list_(submission, course_dir):
 @main.command()
 @click.argument("target", required=False, default=None)
 @submission_option
-@click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=5.0, show_default=True,
-              help="Seconds one call into your code may take.")
+@limit_options()
 @course_option
-def check(target, submission, timeout, course_dir):
+def check(target, submission, timeout, memory, cpus, course_dir):
     """Check one exercise or task and say what to fix.
 
     TARGET is an exercise (`losses`) or a task (`cross_entropy`); without one, the next
@@ -256,7 +311,7 @@ def check(target, submission, timeout, course_dir):
     submission = submission or course.exercises_dir
 
     def work():
-        grader = warm_grader(course, timeout)
+        grader = warm_grader(course, timeout, memory, cpus)
         try:
             return checking.run_check(grader, course, target, submission, colour=use_colour())
         finally:
@@ -283,10 +338,9 @@ def hint(task, submission, reset, course_dir):
 
 @main.command()
 @submission_option
-@click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=5.0, show_default=True,
-              help="Seconds one call into your code may take.")
+@limit_options()
 @course_option
-def watch(submission, timeout, course_dir):
+def watch(submission, timeout, memory, cpus, course_dir):
     """Re-check a module each time you save it, and show what to do next. Ctrl-C stops.
 
     The grader stays loaded and starts the next sandbox ahead of time, so a re-check after a save
@@ -296,7 +350,7 @@ def watch(submission, timeout, course_dir):
     course = find_course(course_dir)
     submission = submission or course.exercises_dir
     run_student_grading(lambda: __import__("grader.engine").engine.check_submission(submission, course))
-    grader = warm_grader(course, timeout)
+    grader = warm_grader(course, timeout, memory, cpus)
     colour = use_colour()
     try:
         run_student_grading(lambda: watching.watch(grader, course, submission, click.echo,
@@ -395,11 +449,7 @@ def write_github_output(name, runner_result):
 
 @main.command("gradescope-package")
 @click.argument("out_zip", metavar="OUT.zip", type=click.Path(dir_okay=False))
-@click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=5.0, show_default=True,
-              help="Seconds one call into a submission may take, on Gradescope.")
-@click.option("--memory", type=click.IntRange(min=256, max=1 << 20), default=384, show_default=True,
-              metavar="MIB", help="Memory limit of a submission's worker, in MiB; the container needs "
-              "320 MiB more (the default fits Gradescope's default container, 768 MB).")
+@limit_options(cpus=False)
 @course_option
 def gradescope_package(out_zip, timeout, memory, course_dir):
     """Write OUT.zip, the autograder of a Gradescope programming assignment.
@@ -413,6 +463,9 @@ def gradescope_package(out_zip, timeout, memory, course_dir):
     if why := formats.check_writable(out_zip):
         raise BadInput(f"{out_zip}: {why}")
     course = find_course(course_dir)
+    if memory is None:  # Gradescope's default container is small: its own default, unless the
+        memory = course.limits.get("memory", gradescope.DEFAULT_MEMORY_MIB)  # course sets one
+    timeout, memory, _ = limits(course, timeout, memory)
     try:
         settings = gradescope.settings(course, memory)
         paths = gradescope.build_package(out_zip, course, timeout=timeout, memory_mib=memory,
@@ -436,18 +489,11 @@ def gradescope_package(out_zip, timeout, memory, course_dir):
 @click.option("--force", is_flag=True, help="Grade again even what is unchanged since the last run.")
 @click.option("--exercise", "-e", "exercises", multiple=True, metavar="NAME",
               help="Grade only this exercise (repeatable). Default: all of them.")
-@click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=5.0, show_default=True,
-              help="Seconds one call into a submission may take before it counts as a timeout.")
-@click.option("--total-timeout", "total_timeout", type=click.FloatRange(min=1, max=86400),
-              default=DEFAULT_TOTAL_TIMEOUT, show_default=True, metavar="SECONDS",
-              help="Seconds the whole submission may take; what has not run then is a timeout "
-                   "and the report is still written.")
-@click.option("--memory", type=click.IntRange(min=768, max=1 << 20), default=2048, show_default=True,
-              metavar="MIB", help="Memory limit of each submission's process, in MiB.")
+@limit_options(quiet="No progress lines on stderr; the summary only.", total_timeout=True)
 @click.option("--sandbox", type=click.Choice(["auto", "bubblewrap", "unprivileged-user", "process"]),
               default="auto", show_default=True, help="Isolation for the submissions.")
 @course_option
-def batch(root, out_dir, jobs, shard, force, exercises, timeout, total_timeout, memory, sandbox,
+def batch(root, out_dir, jobs, shard, force, exercises, timeout, total_timeout, memory, cpus, quiet, sandbox,
           course_dir):
     """Grade a class: every folder (or NAME.zip) directly under ROOT is one submission.
 
@@ -458,11 +504,13 @@ def batch(root, out_dir, jobs, shard, force, exercises, timeout, total_timeout, 
     from .instructor import batch as batches, submissions
 
     course = find_course(course_dir)
+    timeout, memory, cpus = limits(course, timeout, memory, cpus)
     try:
         shard = submissions.parse_shard(shard) if shard is not None else None
         outcomes, paths = batches.run_batch(
             root, out_dir, course, jobs=jobs, shard=shard, force=force, timeout=timeout,
-            memory_mib=memory, sandbox=sandbox, exercise_names=exercises, total_timeout=total_timeout)
+            memory_mib=memory, cpus=cpus, sandbox=sandbox, exercise_names=exercises, quiet=quiet,
+            total_timeout=total_timeout)
     except UsageError as exc:
         raise BadInput(str(exc)) from None
     except OSError as exc:
@@ -480,9 +528,10 @@ def batch(root, out_dir, jobs, shard, force, exercises, timeout, total_timeout, 
 @click.argument("dirs", nargs=-1, required=True, type=click.Path())
 @click.option("--out", "out_dir", required=True, type=click.Path(), metavar="DIR",
               help="Folder for the combined reports, gradebook.csv and report.html.")
-@click.option("--course", "course_dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
-              help="Refuse reports of exercises this course (holding exercises/manifest.toml) "
-                   "does not have. Default: no check.")
+@click.option("--check-course", "course_dir", type=click.Path(file_okay=False), default=None,
+              metavar="DIR", help="Refuse reports of exercises this course (holding "
+              "exercises/manifest.toml) does not have. Default: no check. (Not --course: merge "
+              "grades nothing, so it needs no course.)")
 @click.option("--root", "root", type=click.Path(), default=None, metavar="ROOT",
               help="The class's submissions (the ROOT the shards graded): every student there "
                    "must have a report, else the missing are named and the exit status is 1.")

@@ -50,6 +50,13 @@ class Exercise:
         return None
 
 
+# Grading limits a course may set in its manifest's [limits] table (a handout carries them):
+# name -> (type, smallest, largest, the grader's own default). Options given on the command
+# line win over them.
+LIMITS = {"timeout": (float, 0.1, 600.0, 5.0), "memory": (int, 256, 1 << 20, 2048),
+          "cpus": (float, 0.1, 1024.0, 1.0)}
+
+
 @dataclass
 class Course:
     root: str
@@ -57,6 +64,11 @@ class Course:
     # What the manifest itself got wrong (a duplicate, an entry without a name), found while
     # reading it; `problems(course)` adds what the files say.
     manifest_problems: list = field(default_factory=list)
+    limits: dict = field(default_factory=dict)  # [limits] of the manifest: timeout, memory, cpus
+
+    def limit(self, name):
+        """The course's default for a grading limit, else the grader's."""
+        return self.limits.get(name, LIMITS[name][3])
 
     @property
     def manifest_path(self):
@@ -325,15 +337,37 @@ def check(course):
     return course
 
 
+def load_limits(path):
+    """The manifest's [limits] table, checked: {"timeout": s, "memory": MiB, "cpus": n}."""
+    with open(path, "rb") as fh:
+        try:
+            table = tomllib.load(fh).get("limits", {})
+        except tomllib.TOMLDecodeError:
+            return {}  # load_manifest says why
+    if not isinstance(table, dict):
+        raise UsageError(f"{path}: [limits] must be a table")
+    limits = {}
+    for name, value in table.items():
+        if name not in LIMITS:
+            raise UsageError(f"{path}: [limits] {name} is unknown; choose from {', '.join(LIMITS)}")
+        kind, low, high, _ = LIMITS[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+                (kind is int and value != int(value)) or not low <= value <= high:
+            raise UsageError(f"{path}: [limits] {name} = {value!r} must be a number from {low:g} to {high:g}")
+        limits[name] = kind(value)
+    return limits
+
+
 def is_course(folder):
     return os.path.isfile(os.path.join(folder, MANIFEST))
 
 
 def open_course(root):
     root = os.path.realpath(root)
+    path = os.path.join(root, MANIFEST)
     found = []
-    exercises = load_manifest(os.path.join(root, MANIFEST), found)
-    return Course(root, exercises, found)
+    exercises = load_manifest(path, found)
+    return Course(root, exercises, found, load_limits(path))
 
 
 def find(course_dir=None, cwd=None, environ=None):

@@ -11,6 +11,7 @@ worker has been started, so that the two imports overlap.
 import difflib
 import os
 import platform
+import re
 import sys
 import time
 
@@ -18,7 +19,7 @@ from . import course as courses
 from .errors import UsageError
 from .sandbox.client import GraderError, WorkerClient
 
-__all__ = ["grade", "Grader", "UsageError", "GraderError", "check_submission"]
+__all__ = ["grade", "Grader", "UsageError", "GraderError", "WorkerStartFailed", "check_submission"]
 
 
 def check_submission(path, course):
@@ -87,6 +88,54 @@ def hidden_paths(course):
     return paths
 
 
+class WorkerStartFailed(GraderError):
+    """The sandboxed worker could not start or import torch/numpy: no submission code had run.
+
+    The worker sends its `ready` greeting only after importing numpy, PIL and torch and before
+    it touches the submission, so a start that never greets is the grader's failure (an install
+    or a limit), never the student's; a crash after the greeting is the student's."""
+
+
+MEMORY_SIGNS = ("failed to map segment", "memoryerror", "cannot allocate memory", "bad_alloc",
+                "memory limit", "out of memory")
+
+
+def explain_start_failure(detail, memory_mib):
+    """One line: what stopped the worker, and what to do about it."""
+    detail = " ".join(str(detail).split())
+    errors = re.findall(r"\b([A-Z]\w*(?:Error|Exception)): (.+?)(?= File \"| Traceback |; |$)", detail)
+    cause = f"{errors[-1][0]}: {errors[-1][1]}"[:300] if errors else detail[:300]
+    lowered = detail.lower()
+    memory = [sign for sign in MEMORY_SIGNS if sign in lowered]
+    if memory:
+        if not errors:
+            cause = memory[0]
+        return (f"the grader cannot run: its sandboxed worker could not import torch within the "
+                f"memory limit of {memory_mib} MiB ({cause}); raise it with --memory")
+    if errors and ("import" in lowered or "no module named" in lowered):
+        return (f"the grader cannot run: its sandboxed worker could not import torch/numpy ({cause}); "
+                f"check that `python -c \"import torch, numpy, PIL\"` works with the Python that "
+                f"runs the grader")
+    return f"the grader cannot run: its sandboxed worker did not start ({cause})"
+
+
+class GradingClient(WorkerClient):
+    """A WorkerClient that remembers a failed start: every later test fails at once with the
+    same reason (instead of restarting a worker that cannot start, test after test), and the
+    grading as a whole becomes the grader's failure rather than a score."""
+
+    start_failure = None
+
+    def start(self):
+        if self.start_failure is not None:
+            raise self.start_failure
+        try:
+            return super().start()
+        except GraderError as exc:
+            self.start_failure = WorkerStartFailed(explain_start_failure(exc, self.memory_mib))
+            raise self.start_failure from None
+
+
 def gpu_devices_present():
     return os.path.isdir("/dev") and any(n.startswith("nvidia") for n in os.listdir("/dev"))
 
@@ -106,8 +155,12 @@ class Grader:
         if self.next is not None and self.next[0] == submission:
             return
         self.discard()
-        client = WorkerClient(submission, **self.options)
-        client.start_async()
+        client = GradingClient(submission, **self.options)
+        try:
+            client.start_async()
+        except GraderError:  # grading that submission will say why
+            client.close()
+            return
         self.next = (submission, client)
 
     def discard(self):
@@ -130,8 +183,12 @@ class Grader:
             client, self.next = self.next[1], None
         else:
             self.discard()
-            client = WorkerClient(path, **self.options)
-            client.start_async()  # the worker imports torch while we do
+            client = GradingClient(path, **self.options)
+            try:
+                client.start_async()  # the worker imports torch while we do
+            except GraderError as exc:
+                client.close()
+                raise WorkerStartFailed(explain_start_failure(exc, self.options["memory_mib"])) from None
         client.begin_budget(started)
         try:
             import torch
@@ -141,6 +198,8 @@ class Grader:
                                         torch.cuda.is_available(), tasks,
                                         on_started=(lambda: self.prepare(prepare_next))
                                         if prepare_next else None)
+            if client.start_failure is not None:  # no verdict of this run is the student's
+                raise client.start_failure
             if client.proc is None and client.level is None:
                 client.start()  # no test ran a call (all skipped): still say which sandbox holds
             environment = {

@@ -56,3 +56,28 @@ def results_by_task(report, exercise):
 
 def exercise(report, name):
     return next(ex for ex in report["exercises"] if ex["name"] == name)
+
+
+def make_venv(folder, pth_lines=()):
+    """A virtual environment at `folder` that sees what this interpreter sees.
+
+    `system_site_packages=True` would show the *base* interpreter's packages, not those of the
+    venv the tests may themselves run in (where torch and pytest are installed, as the README's
+    flow does): so the site folders of this interpreter are added with a .pth file instead, after
+    the new venv's own site-packages (what is installed into it comes first). `pth_lines` are
+    appended to that file (a line starting with `import` runs at start-up). Returns its python."""
+    import site
+    import sysconfig
+    import venv
+    venv.create(folder, system_site_packages=False, with_pip=False, symlinks=True)
+    python = os.path.join(folder, "bin", "python")
+    purelib = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    ours = []
+    for path in [*site.getsitepackages(), sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]:
+        if os.path.isdir(path) and path not in ours:
+            ours.append(path)
+    lines = [f"import site; site.addsitedir({path!r})" for path in ours] + list(pth_lines)
+    with open(os.path.join(purelib, "zz_outer_site.pth"), "w") as fh:
+        fh.write("\n".join(lines) + "\n")
+    return python

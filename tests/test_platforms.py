@@ -146,7 +146,8 @@ def test_package_of_a_handout_is_refused(tmp_path, small_course):
 def test_setup_installed_the_packaged_grader(autograder):
     proc = subprocess.run([str(autograder / "venv" / "bin" / "python3"), "-c",
                            "import grader.instructor.gradescope as g; print(g.__file__)"],
-                          capture_output=True, text=True, cwd=str(autograder))
+                          capture_output=True, text=True, cwd=str(autograder),
+                          env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})  # the venv's own
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith(str(autograder / "venv")), proc.stdout
     assert oct(os.stat(autograder / "source" / "course" / "tests").st_mode & 0o077) == "0o0"

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 import grader
 from grader import course as courses
 from grader.cli import main
-from helpers import EXERCISES, PROJECT, SOLUTIONS, make_submission
+from helpers import EXERCISES, PROJECT, SOLUTIONS, make_submission, make_venv
 
 SHAPES_AS_REVIEW = '''
 def swap_last_two(t):
@@ -256,27 +256,27 @@ def test_a_non_editable_install_grades_from_inside_a_course_in_the_same_sandbox(
     """`pip install .` into an environment's own site-packages: the grader finds the course from
     the folder it is run in, and its sandbox still shows the worker that environment's torch."""
     import json
-    import venv
     env_dir = tmp_path / "venv"
-    venv.create(env_dir, system_site_packages=True, with_pip=False)
-    python = str(env_dir / "bin" / "python")
+    python = make_venv(str(env_dir))  # sees this interpreter's torch, also from inside a venv
     site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           capture_output=True, text=True, check=True).stdout.strip()
     install = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
                               "--no-build-isolation", "--target", site, PROJECT],
                              capture_output=True, text=True, timeout=300)
     assert install.returncode == 0, install.stderr[-2000:]
+    # The installed copy, not a checkout that PYTHONPATH or a course would put first.
+    installed_env = {k: v for k, v in os.environ.items() if k not in ("GRADER_COURSE", "PYTHONPATH")}
     course = tmp_path / "course"
     for part in ("exercises", "tests/exercises", "assets_picture"):
         shutil.copytree(os.path.join(PROJECT, part), course / part)
     shutil.copytree(os.path.join(PROJECT, "solutions"), course / "solutions")
     proc = subprocess.run([python, "-m", "grader", "grade", "solutions", "-e", "shapes", "-q"],
                           capture_output=True, text=True, cwd=str(course / "exercises"), timeout=300,
-                          env={k: v for k, v in os.environ.items() if k != "GRADER_COURSE"})
+                          env=installed_env)
     assert proc.returncode == 2 and "does not exist" in proc.stderr  # relative to exercises/
     proc = subprocess.run([python, "-m", "grader", "grade", "../solutions", "-e", "shapes", "-q"],
                           capture_output=True, text=True, cwd=str(course / "exercises"), timeout=300,
-                          env={k: v for k, v in os.environ.items() if k != "GRADER_COURSE"})
+                          env=installed_env)
     assert proc.returncode == 0, proc.stderr[-2000:]
     report = json.loads(proc.stdout)
     assert report["score"] == report["max_score"] > 0
@@ -284,7 +284,7 @@ def test_a_non_editable_install_grades_from_inside_a_course_in_the_same_sandbox(
     assert report["environment"]["sandbox"] == json.loads(reference.stdout)["environment"]["sandbox"], \
         report["environment"].get("sandbox_notes")
     imported = subprocess.run([python, "-c", "import grader; print(grader.__file__)"], cwd=str(tmp_path),
-                              capture_output=True, text=True).stdout
+                              capture_output=True, text=True, env=installed_env).stdout
     assert imported.startswith(site), imported
 
 

@@ -13,6 +13,7 @@ import collections
 import contextlib
 import fcntl
 import hashlib
+import io
 import json
 import os
 import queue
@@ -462,14 +463,57 @@ def submission_hash(sub):
     return submissions.submission_hash(sub)
 
 
+def check_out_dir(root, out_dir):
+    """A UsageError for an --out that would land among the submissions: ROOT itself, or a folder
+    inside one of ROOT's entries (a student's folder, or one that would become a submission)."""
+    if not os.path.isdir(root):
+        return  # discover says why
+    root_real, out_real = os.path.realpath(root), os.path.realpath(out_dir)
+    if out_real == root_real:
+        raise UsageError(f"--out {out_dir!r} is ROOT itself: the reports would lie among the "
+                         "submissions; give a folder outside ROOT")
+    rel = os.path.relpath(out_real, root_real)
+    parts = rel.split(os.sep)
+    if rel.startswith("..") or parts[0].startswith(".") or parts[0] in submissions.IGNORED:
+        return
+    if len(parts) == 1:  # a results folder directly in ROOT is left out, unless it is a student's
+        try:
+            modules = [n for n in os.listdir(out_real) if n.endswith(".py")]
+        except OSError:
+            modules = []
+        if not modules:
+            return
+        raise UsageError(f"--out {out_dir!r} is {parts[0]!r}, a submission in ROOT (it holds "
+                         f"{modules[0]}); give a folder outside ROOT")
+    raise UsageError(f"--out {out_dir!r} is inside {parts[0]!r} in ROOT, which would be graded as a "
+                     "submission (or lose one); give a folder outside ROOT")
+
+
+def holds_batch_results(folder):
+    """Whether `folder` holds what a batch writes (a gradebook, reports): earlier results kept in
+    ROOT, not a submission."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return False
+    if gradebook.GRADEBOOK in names:
+        return True
+    reports = [n for n in names if n.endswith(".json")][:20]
+    return any(gradebook.read_report(os.path.join(folder, n)) is not None for n in reports)
+
+
 def run_batch(root, out_dir, course, jobs=None, shard=None, force=False, timeout=5.0,
               memory_mib=2048, sandbox="auto", exercise_names=(), progress=None, guard=None,
-              total_timeout=None):
+              cpus=1.0, quiet=False, total_timeout=None):
     """Grade every submission under `root` (or the shard's slice) into `out_dir`.
 
     Returns (outcomes, gradebook path, html path). Raises UsageError for bad input only; a
     submission that cannot be graded gets its own row, never an exception."""
-    subs = submissions.discover(root, exclude=out_dir)
+    check_out_dir(root, out_dir)
+    subs = [sub for sub in submissions.discover(root, exclude=out_dir)
+            if not (sub.kind == "folder" and holds_batch_results(sub.path))]
+    if not subs:
+        raise UsageError(f"ROOT {root!r} holds no submissions, only the results of earlier batches")
     engine.select(course.exercises, list(exercise_names))  # an unknown exercise is bad input
     if shard is not None:
         subs = submissions.select_shard(subs, *shard)
@@ -483,6 +527,8 @@ def run_batch(root, out_dir, course, jobs=None, shard=None, force=False, timeout
                "exercises": sorted(exercise_names)}
     if total_timeout is not None:  # absent when unbounded, so earlier batches' hashes hold
         options["total_timeout"] = float(total_timeout)
+    if float(cpus) != 1.0:  # the default leaves the hash of earlier batches as it was
+        options["cpus"] = float(cpus)
     course_key = submissions.course_hash(course, options)
     jobs = jobs or cpu_count()
     if not guard:
@@ -490,7 +536,7 @@ def run_batch(root, out_dir, course, jobs=None, shard=None, force=False, timeout
         if total_timeout is not None:  # a submission may use its whole budget: never cut it shorter
             guard = max(guard, total_timeout + 300.0)
 
-    progress = progress or Progress(len(subs))
+    progress = progress or Progress(len(subs), stream=io.StringIO() if quiet else None, tty=False if quiet else None)
     outcomes, todo = [], []
     for sub in subs:
         key = entry_hash(course_key, sub)

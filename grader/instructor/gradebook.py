@@ -54,6 +54,26 @@ def status_of(report):
     return str(report.get("batch_status") or "graded")
 
 
+# What the class report (reports/html.py) flags in a graded row, named as it names them.
+SHOWN_PROBLEMS = {"import_error": "import error", "crashed": "crashed", "timeout": "timeout",
+                  "forbidden": "forbidden"}
+
+
+def status_cell(report):
+    """The gradebook's status: `graded`, with the problems the class report flags in that row
+    (`graded (import error, timeout)`), else `empty` or `error: ...`."""
+    status = status_of(report)
+    if status != "graded":
+        return status
+    found = set()
+    for ex in report.get("exercises") or []:
+        if ex.get("status") == "import_error":
+            found.add("import_error")
+        found.update(t.get("status") for t in ex.get("tests") or [] if t.get("status") in SHOWN_PROBLEMS)
+    shown = [SHOWN_PROBLEMS[name] for name in SHOWN_PROBLEMS if name in found]
+    return f"graded ({', '.join(shown)})" if shown else "graded"
+
+
 def exercise_columns(reports):
     """Exercise names in curriculum order: as the reports list them, first come first."""
     names = []
@@ -95,7 +115,7 @@ def gradebook_csv(reports):
             row = ["0"] * len(columns) + ["0", number(class_max) if maxima else "", "0"]
         else:
             row = [""] * (len(columns) + 3)
-        writer.writerow([cell(r["submission"]), *row, cell(" ".join(status.split()))])
+        writer.writerow([cell(r["submission"]), *row, cell(" ".join(status_cell(r).split()))])
     return out.getvalue()
 
 

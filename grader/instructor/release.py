@@ -479,7 +479,7 @@ def readme(course):
     module = course.exercises[0].name if course.exercises else "EXERCISE"
     commands = "\n".join(f"    {command:<28}{what}" for command, what in [
         ("grader list", "your progress through the exercises"),
-        ("grader check", "run the public tests on everything in exercises/"),
+        ("grader check", "the next unfinished task, checked and explained"),
         (f"grader check {first}", f"one task (or one exercise: `grader check {module}`)"),
         (f"grader hint {first}", "a hint for a task, one more each time you ask"),
         ("grader watch", "check again each time you save a file")])
@@ -493,8 +493,17 @@ grader that comes with them runs the public tests on your code and gives hints.
     pip install .
 
 Python 3.10 or newer. This installs the `grader` command and what it needs (torch, numpy,
-pytest, pillow, click). `pip install torch` may bring a large CUDA build: to choose the build
-(CPU only, or for your GPU), install torch first, following pytorch.org.
+pytest, pillow, click). Unless torch is installed already, that is the package index's default
+build: on Linux a CUDA build, about 5.5 GB in a virtual environment (97 s to install from a local
+cache, measured; the download comes on top). Either build works, with or without a GPU. Without
+a GPU, the CPU build is a fifth of that (1.0 GB, 49 s); install it first:
+
+    pip install torch --index-url https://download.pytorch.org/whl/cpu
+    pip install .
+
+Should the grader be unable to run (its sandboxed worker cannot import torch), it says so on
+one line and exits with status 2, with what to do (`--memory 4096`, say); it never turns that
+into a score.
 
 ## Work
 

@@ -123,7 +123,8 @@ def serve(proto_in, proto_out):
     config = json.loads(proto_in.readline())
     course = courses.open_course(config["course"])
     grader = engine.Grader(course, timeout=config["timeout"], memory_mib=config["memory_mib"],
-                           sandbox=config["sandbox"], total_timeout=config.get("total_timeout"))
+                           sandbox=config["sandbox"], total_timeout=config.get("total_timeout"),
+                           cpus=config.get("cpus", 1.0))
     try:
         job = ask()
         while job is not None:

@@ -256,8 +256,56 @@ def to_junit(report):
 FORMATS = {"json": to_json, "gradescope": to_gradescope, "junit": to_junit, "classroom": to_classroom}
 
 
+# ---------------------------------------------------------------- the grader's own failure
+def error_report(submission, message):
+    """The report of a run in which the grader could not grade (docs/report.md: `status: "error"`):
+    no exercise, no score, and why. Never a student's verdict."""
+    return {"schema_version": 1, "status": "error", "error": message, "submission": submission,
+            "score": 0.0, "max_score": 0.0, "skipped_score": 0.0, "percentage": 0.0,
+            "duration_s": 0.0, "environment": {}, "exercises": []}
+
+
+def junit_failure(message):
+    """One testcase, `autograder`, in error: a CI dashboard shows a broken grader, not failed tests."""
+    text = f"The autograder could not grade this submission: {message}"
+    return "\n".join([
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<testsuites name="grader" tests="1" failures="0" errors="1" time="0.000">',
+        '  <testsuite name="autograder" tests="1" failures="0" errors="1" skipped="0" time="0.000">',
+        '    <testcase classname="autograder" name="autograder" time="0.000">',
+        f'      <error type="grader_error" message={quoteattr(text[:200])}>{escape(text)}</error>',
+        "    </testcase>", "  </testsuite>", "</testsuites>"]) + "\n"
+
+
+FAILURE_FORMATS = {
+    "json": to_json,
+    "gradescope": lambda r: json.dumps(gradescope_failure(r["error"]), indent=2) + "\n",
+    "junit": lambda r: junit_failure(r["error"]),
+    "classroom": lambda r: json.dumps(classroom_failure(
+        f"The autograder could not grade this submission: {r['error']}"), indent=2) + "\n",
+}
+
+
 def render(report, fmt):
-    return FORMATS[fmt](safe_text.clean_tree(report))
+    report = safe_text.clean_tree(report)
+    if report.get("status") == "error":
+        return FAILURE_FORMATS[fmt](report)
+    return FORMATS[fmt](report)
+
+
+def current_umask():
+    """This process's umask, read without changing it where /proc says it (os.umask can only
+    set, and a thread creating a file meanwhile would get the value set)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_atomic(path, text):
@@ -276,6 +324,7 @@ def write_atomic(path, text):
     folder = os.path.dirname(os.path.abspath(path)) or "."
     fd, tmp = tempfile.mkstemp(prefix=".grader-", suffix=".tmp", dir=folder)
     try:
+        os.fchmod(fd, 0o666 & ~current_umask())  # as open() would make it, not mkstemp's 0600
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()

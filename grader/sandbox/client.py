@@ -339,7 +339,10 @@ class WorkerClient:
         tried = []
         while True:
             if self.pending is None:
-                self.pending = self.spawn()
+                try:
+                    self.pending = self.spawn()
+                except GraderError as exc:  # keep why the levels tried first failed: the cause
+                    raise GraderError("the worker did not start: " + "; ".join(tried + [str(exc)])) from None
             proc, req_w, res_r, output, plan, reasons, group = self.pending
             self.pending = None
             self.proc, self.req_w, self.res_r, self.output = proc, req_w, res_r, output

@@ -73,6 +73,12 @@ def nvidia_paths():
 def python_roots():
     roots = {os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix),
              os.path.realpath(sys.exec_prefix)}
+    # Package folders this interpreter reaches outside its prefixes (a .pth file naming another
+    # environment's site-packages, as a venv made from inside a venv needs): the worker's
+    # interpreter reads the same .pth files, so it must see them too. Only site-packages
+    # folders: a project or a course on sys.path is never shown this way.
+    roots |= {os.path.realpath(p) for p in sys.path
+              if os.path.basename(p.rstrip("/")) in ("site-packages", "dist-packages") and os.path.isdir(p)}
     return sorted(roots)
 
 

@@ -2,6 +2,7 @@
 in words, what passed, what failed and what to do next. Also `grader.check(...)` in notebooks."""
 
 import os
+import atexit
 import sys
 from dataclasses import dataclass
 
@@ -94,7 +95,14 @@ def next_step(course, target, shown_results, unfinished, passed):
 _graders = {}
 
 
-def check(target=None, submission=None, course=None, timeout=5.0, file=None):
+@atexit.register
+def _close_graders():
+    """The worker started ahead for the next check leaves with the notebook's kernel."""
+    for grader in _graders.values():
+        grader.close()
+
+
+def check(target=None, submission=None, course=None, timeout=None, file=None, memory=None, cpus=None):
     """Check a task or an exercise from Python, e.g. in a notebook::
 
         from grader import check
@@ -102,12 +110,22 @@ def check(target=None, submission=None, course=None, timeout=5.0, file=None):
         check("to_numpy", submission="my/folder")
 
     Prints what `grader check` prints and returns a CheckResult (`.passed`, `.tasks`, `.report`).
-    The grader stays loaded between calls, so later checks are faster."""
+    The grader stays loaded between calls and, as `grader watch` does, starts the next call's
+    sandboxed worker as soon as a check is done, so a later check costs the tests alone.
+    `timeout`, `memory` (MiB) and `cpus` default to the course's [limits]."""
     from ..engine import Grader
-    found = courses.find(course)
-    key = (found.root, timeout)
+    found = courses.check(courses.find(course))
+    timeout, memory, cpus = (value if value is not None else found.limit(name)
+                             for name, value in (("timeout", timeout), ("memory", memory), ("cpus", cpus)))
+    key = (found.root, timeout, memory, cpus)
     if key not in _graders:
-        _graders[key] = Grader(found, timeout=timeout)
-    result = run_check(_graders[key], found, target, submission or found.exercises_dir)
+        _graders[key] = Grader(found, timeout=timeout, memory_mib=memory, cpus=cpus)
+    grader = _graders[key]
+    submission = submission or found.exercises_dir
+    result = run_check(grader, found, target, submission)
+    try:
+        grader.prepare(submission)  # the next check finds its worker ready
+    except Exception:  # noqa: BLE001 - only a head start: the next check starts one itself
+        pass
     print(safe_text.console(result.text), end="", file=file or sys.stdout)
     return result

@@ -28,15 +28,22 @@ def load_codec():
 codec = load_codec()
 
 
-def set_limits(memory_mib, cpu_s, use_data_limit):
+def set_limits(memory_mib, cpu_s, use_data_limit=True):
+    """Per-process limits, set before torch is imported.
+
+    Memory: RLIMIT_DATA (every private writable mapping: the heap, anonymous mmap, so a tensor
+    or bytearray past it raises MemoryError), never RLIMIT_AS. Address space counts what is
+    merely reserved: the CUDA build of torch maps over 3 GiB of shared-library code to import,
+    so an address-space limit of a few GiB refuses an official torch build before any
+    submission code runs. Where the grader made a cgroup, the group bounds every process of the
+    sandbox together as well; this limit still makes a single allocation fail early and
+    catchably. `use_data_limit` is kept for callers; both paths now bound the data segment."""
     def cap(which, value):
         try:
             resource.setrlimit(which, (value, value))
         except (ValueError, OSError):
             pass
-    limit = memory_mib << 20
-    # CUDA reserves far more address space than it uses: cap the heap instead.
-    cap(resource.RLIMIT_DATA if use_data_limit else resource.RLIMIT_AS, limit)
+    cap(resource.RLIMIT_DATA, memory_mib << 20)
     cap(resource.RLIMIT_CPU, cpu_s)
     cap(resource.RLIMIT_FSIZE, 16 << 20)
     cap(resource.RLIMIT_CORE, 0)

@@ -32,7 +32,12 @@ else
     # The machine already has torch and the grader's dependencies (seen through
     # --system-site-packages) and a pip and setuptools of its own: install the grader alone
     # with those, without reaching an index.
-    python3 -m venv --system-site-packages --without-pip "$VENV"
+    # (--system-site-packages would show the *base* interpreter's packages where python3 is
+    # itself a venv's: a .pth file shows the venv this python3 sees instead.)
+    python3 -m venv --without-pip "$VENV"
+    purelib=$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+    python3 -c 'import site; print("\n".join(f"import site; site.addsitedir({p!r})" for p in site.getsitepackages()))' \
+        > "$purelib/zz_machine_site.pth"
     offline=()
     if python3 -c "import setuptools" 2>/dev/null; then offline=(--no-build-isolation --no-index); fi
     python3 -m pip --python "$PY" install --no-deps --ignore-installed "${offline[@]}" "$SOURCE/grader"
