@@ -194,15 +194,15 @@ def grade(submission, submission_flag, output, fmt, exercises, timeout, total_ti
                               sandbox=sandbox, course=course, cpus=cpus, total_timeout=total_timeout)
     except (engine.UsageError, GraderError) as exc:
         message = " ".join(str(exc).split())
+        from .judge import points  # Classroom records 0 of the course's maximum, not 0 of 0
+        maximum = points.max_score(course, exercises) if github_output is not None or fmt == "classroom" else 0
         if github_output is not None:  # the reporter then fails the job with the reason
-            from .judge import points  # and records 0 of the course's maximum, not 0 of 0
-            write_github_output(github_output, formats.classroom_failure(
-                message, points.max_score(course, exercises)))
+            write_github_output(github_output, formats.classroom_failure(message, maximum))
         if isinstance(exc, engine.UsageError):
             raise BadInput(str(exc)) from None
         # The grader's own failure: the report (in its format) says so, never a score of 0.
         write_report(formats.render(formats.error_report(os.path.basename(
-            os.path.realpath(submission)), message), fmt), output)
+            os.path.realpath(submission)), message), fmt, maximum), output)
         raise GradingFailed(message) from None
     if github_output is not None:
         write_github_output(github_output, formats.classroom_result(result))

@@ -15,8 +15,11 @@ from grader.instructor import batch as batches
 
 
 def course_with(tmp_path, limits_toml):
+    """A whole copy of the course (a partial one is refused as broken) with `limits_toml` added
+    to its manifest, and a solved shapes.py among the stubs."""
     root = tmp_path / "course"
-    (root / "exercises").mkdir(parents=True)
+    for folder in ("exercises", "solutions", "assets_picture", os.path.join("tests", "exercises")):
+        shutil.copytree(os.path.join(PROJECT, folder), root / folder)
     with open(os.path.join(PROJECT, "exercises", "manifest.toml")) as fh:
         (root / "exercises" / "manifest.toml").write_text(fh.read() + "\n" + limits_toml)
     shutil.copy(os.path.join(SOLUTIONS, "shapes.py"), root / "exercises" / "shapes.py")
@@ -89,11 +92,7 @@ def test_a_bad_limits_table_is_one_line_and_exit_2(tmp_path, table, why):
 def test_the_handout_carries_the_course_limits(tmp_path):
     from grader.instructor import release
     root = course_with(tmp_path, "[limits]\ntimeout = 9\nmemory = 4096\n")
-    for part in ("tests/exercises", "assets_picture", "solutions"):
-        shutil.copytree(os.path.join(PROJECT, part), root / part)
-    for name in os.listdir(os.path.join(PROJECT, "exercises")):
-        if name.endswith(".py"):
-            shutil.copy(os.path.join(PROJECT, "exercises", name), root / "exercises" / name)
+    shutil.copy(os.path.join(PROJECT, "exercises", "shapes.py"), root / "exercises" / "shapes.py")
     release.build(courses.open_course(str(root)), str(tmp_path / "handout"))
     handout = courses.open_course(str(tmp_path / "handout"))
     assert handout.limits == {"timeout": 9.0, "memory": 4096}

@@ -1,6 +1,7 @@
 """The report in its formats (native JSON, Gradescope, JUnit XML, GitHub Classroom), and writing it
 atomically."""
 
+import json
 import os
 import stat
 import tempfile
@@ -273,23 +274,28 @@ def junit_failure(message):
         '<testsuites name="grader" tests="1" failures="0" errors="1" time="0.000">',
         '  <testsuite name="autograder" tests="1" failures="0" errors="1" skipped="0" time="0.000">',
         '    <testcase classname="autograder" name="autograder" time="0.000">',
-        f'      <error type="grader_error" message={quoteattr(text[:200])}>{escape(text)}</error>',
+        f'      <error type="grader_error" message="{safe_text.xml_attr(text[:200])}">'
+        f'{safe_text.xml_text(text)}</error>',
         "    </testcase>", "  </testsuite>", "</testsuites>"]) + "\n"
 
 
 FAILURE_FORMATS = {
     "json": to_json,
-    "gradescope": lambda r: json.dumps(gradescope_failure(r["error"]), indent=2) + "\n",
-    "junit": lambda r: junit_failure(r["error"]),
-    "classroom": lambda r: json.dumps(classroom_failure(
-        f"The autograder could not grade this submission: {r['error']}"), indent=2) + "\n",
+    "gradescope": lambda r, _: safe_text.json_dumps(gradescope_failure(r["error"]), indent=2) + "\n",
+    "junit": lambda r, _: junit_failure(r["error"]),
+    "classroom": lambda r, max_score: safe_text.json_dumps(classroom_failure(
+        f"The autograder could not grade this submission: {r['error']}", max_score), indent=2) + "\n",
 }
 
 
-def render(report, fmt):
+def render(report, fmt, max_score=0):
+    """The report in `fmt`. For the grader's own failure, `max_score` is what the Classroom
+    result records the 0 out of (the course's maximum: 0 of 0 would record nothing)."""
     report = safe_text.clean_tree(report)
     if report.get("status") == "error":
-        return FAILURE_FORMATS[fmt](report)
+        if fmt == "json":
+            return to_json(report)
+        return FAILURE_FORMATS[fmt](report, max_score)
     return FORMATS[fmt](report)
 
 
