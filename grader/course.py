@@ -282,7 +282,10 @@ def problems(course):
 def module_problems(course, ex):
     """The stub (and, in the instructor's copy, the solution) of `ex` define each of its tasks."""
     found = []
-    folders = [course.exercises_dir] + ([course.solutions_dir] if os.path.isdir(course.solutions_dir) else [])
+    # A handout's exercises/ is the student's own work, graded as a submission: a module missing
+    # there is the student's (`missing` in the report), not a broken course.
+    folders = ([] if course.is_handout else [course.exercises_dir]) + \
+        ([course.solutions_dir] if os.path.isdir(course.solutions_dir) else [])
     for folder in folders:
         path = os.path.join(folder, f"{ex.name}.py")
         if not os.path.isfile(path):

@@ -45,10 +45,12 @@ def to_numpy(t):
     raise ValueError("lone \\ud800 surrogate \\x00 ::error::z\\n  ::add-mask::w")
 '''
 # Passes the visible test of to_numpy, fails its hidden ones (a tensor that requires grad).
+# Fails only to_numpy's hidden test (a non-contiguous input); its visible tests pass.
 HIDDEN_ONLY_TO_NUMPY = '''
 
 def to_numpy(t):
-    return t.numpy()
+    out = t.detach().cpu().numpy()
+    return out if t.is_contiguous() else out * 0
 '''
 
 
@@ -247,7 +249,7 @@ def test_gradescope_visible_output_shows_no_hidden_result(reports):
     report = reports["hidden_only"]
     tests = [t for ex in report["exercises"] for t in ex["tests"] if t["status"] != "skipped"]
     hidden_failing = [t for t in tests if t["status"] != "passed"]
-    assert hidden_failing and all(t["visibility"] == "hidden" for t in hidden_failing)
+    assert hidden_failing and all(t["visibility"] == "hidden" for t in hidden_failing), hidden_failing
     results = formats.gradescope_results(report)
     output = results["output"]
     numpy = next(ex for ex in report["exercises"] if ex["name"] == "tensor_numpy")
@@ -262,8 +264,8 @@ def test_gradescope_visible_output_shows_no_hidden_result(reports):
     assert formats.gradescope_results(all_passed)["output"] == output
     # each hidden test still carries its own result, shown once published
     by_name = {t["name"]: t for t in results["tests"]}
-    assert all(by_name[n]["visibility"] == "after_published" for n in by_name
-               if "requires_grad" in n)
+    hidden = [n for n in by_name if "non_contiguous" in n]
+    assert hidden and all(by_name[n]["visibility"] == "after_published" for n in hidden)
 
 
 def test_gradescope_visible_output_names_visible_failures(reports):

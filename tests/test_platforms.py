@@ -374,7 +374,8 @@ def test_classroom_log_fences_student_text_from_workflow_commands():
     start = lines.index(next(l for l in lines if l.startswith("::stop-commands::")))
     token = lines[start].split("::")[2]
     end = lines.index(f"::{token}::")
-    assert start < lines.index("    ::error::forged") < end and len(token) >= 16
+    # Fenced, and each student line made harmless on its own too (the reporter prints messages).
+    assert start < lines.index("    > ::error::forged") < end and len(token) >= 16
     assert "✗ shapes: a (test_a): 0 of 2 points" in lines
     assert lines[-1] == "1 of 2 tests passed; 1 of 3 points"
     assert "could not grade" in formats.classroom_log({"status": "error", "error": "no worker"})
