@@ -121,6 +121,8 @@ class GradingPlugin:
             self.client.request("import", f"import {name}", module=name,
                                 timeout=max(2 * self.client.timeout, 2.0))
         except StudentFailure as exc:
+            if exc.status == "forbidden":  # tampering at import: its own verdict, for every test
+                return ModuleUnavailable(str(exc), "forbidden", "import_error")
             status = exc.status if exc.status in ("timeout", "crashed") else "error"
             return ModuleUnavailable(f"importing {name}.py failed: {exc}", status, "import_error")
         return None
