@@ -321,6 +321,16 @@ def build_worker(submission, codec):
             "no_torch_function": torch._C.DisableTorchFunctionSubclass,
             "get_rng_state": torch.get_rng_state, "set_rng_state": torch.set_rng_state}
     real_builtins = dict(vars(builtins))
+    # Probes see copies of torch, numpy, nn, F and math as they are now, put back as they were
+    # before each probe runs: a submission that replaces torch.equal (say) changes its own
+    # torch only.
+    snapshots = []
+    for key in ("torch", "np", "nn", "F", "math"):
+        saved = dict(vars(base[key]))
+        copy = base[key] = types.ModuleType(base[key].__name__)
+        copy.__dict__.update(saved)
+        snapshots.append((vars(copy), saved))
+    base["numpy"] = base["np"]
     with open(os.path.join(HERE, "probe_prelude.py")) as fh:
         prelude = compile(fh.read(), "<probe prelude>", "exec")
     make_hook = make_monitor(submission)
@@ -350,6 +360,10 @@ def build_worker(submission, codec):
         code = compiled.get((source, name))
         if code is None:
             code = compiled[(source, name)] = compile(source, f"<probe {name}>", "exec")
+        for current, saved in snapshots:
+            if current != saved:
+                current.clear()
+                current.update(saved)
         namespace = dict(base)
         namespace["__builtins__"] = dict(real_builtins)
         namespace["_real"] = namespace_type(**real)
