@@ -523,7 +523,7 @@ class WorkerClient:
         if type(tampering) is list and tampering:
             routes = "; ".join(str(route)[:160] for route in tampering[:4])
             raise StudentForbidden(f"tampering with the grader: {what} reached for the grader's own objects "
-                                   f"({routes}), which a submission may not do; the grader refused it, and "
+                                   f"({routes}), which a submission may not do: it was refused or undone, and "
                                    "the test scores nothing")
         if reply.get("tampered") is True:
             raise StudentForbidden(f"{what} switched off the grader's call monitor (sys.setprofile), "

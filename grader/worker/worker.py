@@ -334,6 +334,12 @@ def build_worker(submission, codec):
     with open(os.path.join(HERE, "probe_prelude.py")) as fh:
         prelude = compile(fh.read(), "<probe prelude>", "exec")
     make_hook = make_monitor(submission)
+    # Python audits no ordinary write to a class attribute: the classes a probe or the codec
+    # observes with are compared with their state of now after each request, every change
+    # undone and reported. So are builtins the submission replaced or deleted.
+    watched = [(cls, dict(vars(cls))) for cls in (torch.Tensor, torch.nn.Parameter, torch.nn.Module, Image.Image)]
+    live_builtins = vars(builtins)
+    missing = object()
     namespace_type = types.SimpleNamespace
     encode, decode, pack, read_frame = codec.encode, codec.decode, codec.pack, codec.read_frame
     handle_type, codec_error, max_bytes = codec.Handle, codec.CodecError, codec.MAX_MESSAGE_BYTES
@@ -342,6 +348,23 @@ def build_worker(submission, codec):
     isfile, join = os.path.isfile, os.path.join
     modules = sys.modules
     flush, trim, write = flush_output, trim_traceback, write_all  # the module's globals can be replaced
+
+    def undo_patches():
+        for cls, saved in watched:
+            current = vars(cls)
+            changed = [k for k, v in saved.items() if current.get(k, missing) is not v]
+            if len(current) != len(saved) or changed:
+                changed += [k for k in current if k not in saved]
+                for name in changed:
+                    if name in saved:
+                        setattr(cls, name, saved[name])
+                    else:
+                        delattr(cls, name)
+                refused.append(f"patching {cls.__module__}.{cls.__qualname__} ({', '.join(sorted(changed)[:4])})")
+        changed = [k for k, v in real_builtins.items() if live_builtins.get(k, missing) is not v]
+        if changed:
+            live_builtins.update({k: real_builtins[k] for k in changed})
+            refused.append(f"replacing builtins ({', '.join(sorted(changed)[:4])})")
 
     def to_handle(obj):
         hid = next_handle[0]
@@ -461,6 +484,7 @@ def build_worker(submission, codec):
                         setprofile(None)
                         thread_setprofile(None)
                         profile_hooks.discard(hook)
+                    undo_patches()  # before the answer is encoded with these classes
                 reply = {"ok": True}
                 tree, out_buffers = encode(value, to_handle)
                 reply["value"] = tree
