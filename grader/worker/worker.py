@@ -284,7 +284,8 @@ def install_audit_hook(submission, refused, profile_hooks):
         finally:
             busy.discard(ident)
         if route is not None:
-            refused.append(route)
+            if len(refused) < 64:  # a loop of refusals is still one verdict
+                refused.append(route)
             raise RuntimeError(f"tampering with the grader: {route} is not allowed in a submission")
 
     sys.addaudithook(hook)
