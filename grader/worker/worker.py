@@ -168,10 +168,12 @@ def resolve_dotted(name):
 # ---------------------------------------------------------------- the audit hook
 # Audit events that lead from a submission's code into the worker's own objects. Everything
 # else returns after one set lookup: the hook sees every audited event of the process.
+# (object.__setattr__ is raised for a class's special attributes and a function's __code__ and
+# defaults only: ordinary class attribute writes are caught by build_worker's undo_patches.)
 WATCHED_EVENTS = frozenset({
     "sys._getframe", "sys._getframemodulename", "sys._current_frames", "sys._current_exceptions",
     "gc.get_objects", "gc.get_referrers", "gc.get_referents",
-    "sys.settrace", "sys.setprofile", "sys.addaudithook",
+    "sys.settrace", "sys.setprofile", "sys.addaudithook", "sys.monitoring.register_callback",
     "object.__getattr__", "object.__setattr__", "object.__delattr__",
     "compile", "code.__new__",
 })
@@ -187,6 +189,7 @@ ROUTES = {
     "sys.settrace": "sys.settrace (a tracer over the grader's code)",
     "sys.setprofile": "sys.setprofile (switching off the grader's call monitor)",
     "sys.addaudithook": "sys.addaudithook (a hook over the grader's events)",
+    "sys.monitoring.register_callback": "sys.monitoring (a tracer over the grader's code)",
 }
 
 
@@ -216,7 +219,7 @@ def install_audit_hook(submission, refused, profile_hooks):
     prefixes.add(HERE)
     trusted_names = tuple(p.rstrip("/") + "/" for p in prefixes if p) + ("<frozen ", "<probe")
     # Library functions that hand the frames they take to their caller.
-    inspect_file = inspect.__file__
+    inspect_file, threading_file = inspect.__file__, threading.__file__
     frame_givers = {traceback.walk_stack.__code__, traceback.walk_tb.__code__}
     owner = {}
     busy = set()
@@ -264,10 +267,12 @@ def install_audit_hook(submission, refused, profile_hooks):
             return None
         if from_student(skip_givers=True):
             return ROUTES.get(event, event)
-        if event == "sys.settrace" and threading._trace_hook is not None:
-            return ROUTES[event] + " through threading.settrace"
-        if event == "sys.setprofile" and threading._profile_hook not in profile_hooks:
-            return ROUTES[event] + " through threading.setprofile"
+        if event in ("sys.settrace", "sys.setprofile") and getframe(2).f_code.co_filename == threading_file:
+            # A thread starting: it takes on what threading.settrace/setprofile were given.
+            if event == "sys.settrace" and threading._trace_hook is not None:
+                return ROUTES[event] + " through threading.settrace"
+            if event == "sys.setprofile" and threading._profile_hook not in profile_hooks:
+                return ROUTES[event] + " through threading.setprofile"
         return None
 
     def hook(event, args):
