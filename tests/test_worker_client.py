@@ -140,6 +140,10 @@ SOURCE = textwrap.dedent('''
                 pass
         return "done"
 
+    def patch_equal():
+        torch.equal = lambda *args: True  # the submission's own torch: allowed, and unseen by probes
+        return torch.equal(torch.zeros(1), torch.ones(1))
+
     def writable_places():
         import os
         sizes = {p: os.statvfs(p).f_blocks * os.statvfs(p).f_frsize for p in ("/tmp", "/dev/shm")}
@@ -275,3 +279,9 @@ def test_every_route_into_the_worker_is_tampering(client, route):
     # Refused or undone: the worker, torch and the builtins still work for the next call.
     out = call(client, "double", torch.arange(3.0))
     assert torch.equal(out, torch.tensor([0.0, 2.0, 4.0])) and call(client, "honest_libraries")[0] == 2
+
+
+def test_probes_see_torch_as_it_was_before_the_submission(client):
+    source = "def probe(student, a, b):\n    return student.mod.patch_equal(), torch.equal(a, b), _real.get_rng_state is not None\n"
+    assert client.request("probe", "probe", source=source, name="probe",
+                          args=[torch.zeros(2), torch.ones(2)]) == (True, False, True)

@@ -328,9 +328,24 @@ def build_worker(submission, codec):
             "no_torch_function": torch._C.DisableTorchFunctionSubclass,
             "get_rng_state": torch.get_rng_state, "set_rng_state": torch.set_rng_state}
     real_builtins = dict(vars(builtins))
-    # Probes see copies of torch, numpy, nn, F and math as they are now, put back as they were
-    # before each probe runs: a submission that replaces torch.equal (say) changes its own
-    # torch only.
+    # Probes see torch, numpy, nn, F and math as they are now: each probe gets fresh modules
+    # that look names up in a read-only copy taken here, so a submission that replaces
+    # torch.equal (say) changes its own torch only, and nothing reachable from a probe's
+    # globals can change what the next probe sees.
+    def module_view(module):
+        name, names = module.__name__, types.MappingProxyType(dict(vars(module)))
+        lazy = names.get("__getattr__")  # torch's and numpy's own, for submodules loaded later
+
+        def lookup(attr):
+            try:
+                return names[attr]
+            except KeyError:
+                if lazy is not None:
+                    return lazy(attr)
+                raise AttributeError(f"module {name!r} has no attribute {attr!r}") from None
+        return name, lookup
+
+    views = [(key, module_view(base[key])) for key in ("torch", "np", "nn", "F", "math")]
     # A dict is unchanged when it holds the same keys and values, the very same objects in the
     # same order: compared by identity, in C (no __eq__ of the submission's runs).
     def fingerprint(mapping):
@@ -340,13 +355,6 @@ def build_worker(submission, codec):
         size, keys, values = prints
         return len(mapping) == size and all(map(is_, keys, mapping)) and all(map(is_, values, mapping.values()))
 
-    snapshots = []
-    for key in ("torch", "np", "nn", "F", "math"):
-        saved = dict(vars(base[key]))
-        copy = base[key] = types.ModuleType(base[key].__name__)
-        copy.__dict__.update(saved)
-        snapshots.append((vars(copy), saved, fingerprint(saved)))
-    base["numpy"] = base["np"]
     with open(os.path.join(HERE, "probe_prelude.py")) as fh:
         prelude = compile(fh.read(), "<probe prelude>", "exec")
     make_hook = make_monitor(submission)
@@ -358,7 +366,7 @@ def build_worker(submission, codec):
     live_builtins = vars(builtins)
     builtin_prints = fingerprint(real_builtins)
     missing = object()
-    namespace_type = types.SimpleNamespace
+    namespace_type, module_type = types.SimpleNamespace, types.ModuleType
     encode, decode, pack, read_frame = codec.encode, codec.decode, codec.pack, codec.read_frame
     handle_type, codec_error, max_bytes = codec.Handle, codec.CodecError, codec.MAX_MESSAGE_BYTES
     setprofile, getprofile, thread_setprofile = sys.setprofile, sys.getprofile, threading.setprofile
@@ -408,11 +416,11 @@ def build_worker(submission, codec):
         code = compiled.get((source, name))
         if code is None:
             code = compiled[(source, name)] = compile(source, f"<probe {name}>", "exec")
-        for current, saved, prints in snapshots:
-            if not unchanged(current, prints):
-                current.clear()
-                current.update(saved)
         namespace = dict(base)
+        for key, (module_name, lookup) in views:
+            view = namespace[key] = module_type(module_name)
+            view.__getattr__ = lookup
+        namespace["numpy"] = namespace["np"]
         namespace["__builtins__"] = dict(real_builtins)
         namespace["_real"] = namespace_type(**real)
         exec(prelude, namespace)
