@@ -133,6 +133,21 @@ SOURCE = textwrap.dedent('''
         if route == "builtins":
             import builtins
             builtins.isinstance = lambda *a: True
+        if route == "json":
+            import json
+            json.dumps = lambda *a, **k: "{}"  # the codec packs every answer with it
+        if route == "forged_reply":
+            import importlib.util, os
+            spec = importlib.util.spec_from_file_location("codec_copy", "/opt/grader-worker/codec.py")
+            copy = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(copy)
+            frame = copy.pack({"ok": True, "value": ["int", "42"], "forbidden": [], "tampered": False}, [])
+            for fd in range(3, 32):
+                try:
+                    os.fstat(fd)
+                    os.write(fd, frame)
+                except OSError:
+                    pass
         if route == "caught":
             try:
                 gc.get_objects()
@@ -271,7 +286,7 @@ def test_honest_library_code_is_not_tampering(client):
 
 @pytest.mark.parametrize("route", ["gc", "referrers", "getframe", "inspect", "tb_frame", "current_frames",
                                    "settrace", "audithook", "code", "compile", "tensor_method", "builtins",
-                                   "caught"])
+                                   "json", "forged_reply", "caught"])
 def test_every_route_into_the_worker_is_tampering(client, route):
     with pytest.raises(StudentForbidden, match="^tampering with the grader") as info:
         call(client, "tamper", route)

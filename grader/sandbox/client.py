@@ -6,6 +6,7 @@ pytest plugin maps to the report's statuses.
 """
 
 import os
+import secrets
 import select
 import subprocess
 import threading
@@ -444,7 +445,10 @@ class WorkerClient:
             self.start()
         if handle is not None and handle._generation != self.generation:
             raise StudentCrash(f"{what}: the object was lost when the worker restarted after a crash")
-        header = {"op": op, **fields}
+        # A number only the worker's own loop holds (the submission reaches no frame or object of
+        # it): an answer the submission writes on the pipe itself cannot carry it.
+        nonce = secrets.randbits(63)
+        header = {"op": op, "nonce": nonce, **fields}
         if handle is not None:
             header["handle"] = handle._id
         if forbidden:
@@ -487,6 +491,11 @@ class WorkerClient:
             # answered: the call went over the submission's budget all the same.
             self.kill()
             raise self.out_of_memory(what)
+        if type(reply) is dict and reply.get("nonce") != nonce:
+            self.kill()  # the worker's own answer is still to come: start afresh
+            raise StudentForbidden(f"tampering with the grader: {what} wrote an answer of its own on the "
+                                   "grader's pipe (a forged reply), which a submission may not do; the test "
+                                   "scores nothing")
         return self.interpret(reply, buffers, what)
 
     def oom_killed(self):

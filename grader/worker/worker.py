@@ -44,9 +44,8 @@ def drop_privileges():
     os.setuid(65534)
 
 
-def make_reader(fd):
+def make_reader(fd, read=os.read, join=b"".join):
     """read_exact(n) on the request pipe."""
-    read, join = os.read, b"".join
 
     def read_exact(n):
         chunks = []
@@ -60,10 +59,10 @@ def make_reader(fd):
     return read_exact
 
 
-def write_all(fd, data):
+def write_all(fd, data, write=os.write):  # os.write as it was before any submission
     view = memoryview(data)
     while view:
-        n = os.write(fd, view)
+        n = write(fd, view)
         view = view[n:]
 
 
@@ -79,6 +78,7 @@ def make_monitor(submission):
     import torch
     submission = submission.rstrip("/") + "/"
     cache = {}
+    resolve_name = resolve_dotted  # the module's globals can be replaced
     torch_dir = os.path.dirname(torch.__file__) + "/"
     tensor_type = torch.Tensor
 
@@ -91,7 +91,7 @@ def make_monitor(submission):
             if name == "torch":
                 any_torch = True
                 continue
-            obj = resolve_dotted(name)
+            obj = resolve_name(name)
             if obj is None:
                 continue
             if name.startswith("torch.Tensor."):
@@ -149,11 +149,11 @@ def make_monitor(submission):
     return make_hook
 
 
-def resolve_dotted(name):
+def resolve_dotted(name, import_module=importlib.import_module):
     parts = name.split(".")
     for cut in range(len(parts), 0, -1):
         try:
-            obj = importlib.import_module(".".join(parts[:cut]))
+            obj = import_module(".".join(parts[:cut]))
         except ImportError:
             continue
         try:
@@ -361,8 +361,15 @@ def build_worker(submission, codec):
     # Python audits no ordinary write to a class attribute: the classes a probe or the codec
     # observes with are compared with their state of now after each request, every change
     # undone and reported. So are builtins the submission replaced or deleted.
-    watched = [(cls, dict(vars(cls)), fingerprint(vars(cls)))
-               for cls in (torch.Tensor, torch.nn.Parameter, torch.nn.Module, Image.Image)]
+    # The codec's own helpers are watched the same way: the answer is packed with them.
+    import json
+    import json.encoder
+    import struct
+    watched = [(obj, dict(vars(obj)), fingerprint(vars(obj)))
+               for obj in (torch.Tensor, torch.nn.Parameter, torch.nn.Module, Image.Image,
+                           json, json.encoder, json.JSONEncoder, struct, codec)]
+    watched_modules = {name: sys.modules[name] for name in ("torch", "numpy", "PIL.Image", "json", "json.encoder",
+                                                         "struct") if name in sys.modules}
     live_builtins = vars(builtins)
     builtin_prints = fingerprint(real_builtins)
     missing = object()
@@ -376,8 +383,8 @@ def build_worker(submission, codec):
     flush, trim, write = flush_output, trim_traceback, write_all  # the module's globals can be replaced
 
     def undo_patches():
-        for cls, saved, prints in watched:
-            current = vars(cls)
+        for obj, saved, prints in watched:
+            current = vars(obj)
             if unchanged(current, prints):
                 continue
             changed = [k for k, v in saved.items() if current.get(k, missing) is not v]
@@ -386,12 +393,17 @@ def build_worker(submission, codec):
                 for name in changed:
                     try:
                         if name in saved:
-                            setattr(cls, name, saved[name])
+                            setattr(obj, name, saved[name])
                         else:
-                            delattr(cls, name)
+                            delattr(obj, name)
                     except (AttributeError, TypeError):  # reported all the same
                         pass
-                refused.append(f"patching {cls.__module__}.{cls.__qualname__} ({', '.join(sorted(changed)[:4])})")
+                what = obj.__name__ if isinstance(obj, module_type) else f"{obj.__module__}.{obj.__qualname__}"
+                refused.append(f"patching {what} ({', '.join(sorted(changed)[:4])})")
+        for name, module in watched_modules.items():
+            if modules.get(name) is not module:
+                modules[name] = module
+                refused.append(f"replacing sys.modules[{name!r}]")
         if unchanged(live_builtins, builtin_prints):
             return
         changed = [k for k, v in real_builtins.items() if live_builtins.get(k, missing) is not v]
@@ -526,8 +538,10 @@ def build_worker(submission, codec):
                 reply = {"ok": False}
                 tree, out_buffers = encode(exc)
                 reply["error"] = tree
+            undo_patches()  # again: encoding ran the submission's __repr__ and __str__
             reply["forbidden"] = sorted(set(hits))
             reply["tampered"] = tampered
+            reply["nonce"] = header.get("nonce")
             # What the audit hook refused since the last answer: this call's doing (or a
             # thread's the submission left running).
             reply["tampering"] = sorted(set(refused))[:8]
@@ -538,7 +552,7 @@ def build_worker(submission, codec):
                     raise codec_error("the result is too large to send back")
             except Exception as exc:  # an unsendable result is the student's error
                 reply = {"ok": False, "forbidden": reply["forbidden"], "tampered": tampered,
-                         "tampering": reply["tampering"]}
+                         "tampering": reply["tampering"], "nonce": header.get("nonce")}
                 tree, out_buffers = encode(RuntimeError(f"the result could not be sent: {exc}"))
                 reply["error"] = tree
                 frame = pack(reply, out_buffers)
