@@ -111,6 +111,9 @@ SOURCE = textwrap.dedent('''
             return len(gc.get_referrers(route))
         if route == "getframe":
             return sys._getframe(1).f_code.co_name
+        if route == "logging_frame":
+            import logging
+            return logging.currentframe().f_back.f_code.co_name
         if route == "inspect":
             return [f.function for f in inspect.stack()]
         if route == "tb_frame":
@@ -286,7 +289,7 @@ def test_honest_library_code_is_not_tampering(client):
 
 @pytest.mark.parametrize("route", ["gc", "referrers", "getframe", "inspect", "tb_frame", "current_frames",
                                    "settrace", "audithook", "code", "compile", "tensor_method", "builtins",
-                                   "json", "forged_reply", "caught"])
+                                   "json", "forged_reply", "logging_frame", "caught"])
 def test_every_route_into_the_worker_is_tampering(client, route):
     with pytest.raises(StudentForbidden, match="^tampering with the grader") as info:
         call(client, "tamper", route)

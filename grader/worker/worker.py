@@ -221,6 +221,9 @@ def install_audit_hook(submission, refused, profile_hooks):
     # Library functions that hand the frames they take to their caller.
     inspect_file, threading_file = inspect.__file__, threading.__file__
     frame_givers = {traceback.walk_stack.__code__, traceback.walk_tb.__code__}
+    logging = modules.get("logging")  # torch imports it; logging.currentframe() is sys._getframe(1)
+    if logging is not None and hasattr(getattr(logging, "currentframe", None), "__code__"):
+        frame_givers.add(logging.currentframe.__code__)
     owner = {}
     busy = set()
 
