@@ -58,6 +58,50 @@ def spec_of(text):
     }
 
 
+def stripped_lines(paths):
+    lines = set()
+    for path in paths:
+        with open(path, encoding="utf-8") as fh:
+            lines.update(line.strip() for line in fh)
+    return lines
+
+
+def hidden_test_lines():
+    """The lines of the hidden tests (over 20 characters) that neither the reference nor a hostile case
+    holds as well: none of them may reach anything that grading prints or writes."""
+    own = stripped_lines(glob.glob(os.path.join(SOLUTIONS, "*.py")) + glob.glob(os.path.join(HOSTILE, "*.py")))
+    hidden = stripped_lines(glob.glob(os.path.join(PROJECT, "tests", "exercises", "*.py")))
+    return sorted(line for line in hidden - own if len(line) > 20)
+
+
+HIDDEN_LINES = hidden_test_lines()
+TAMPERING = "tampering with the grader"
+
+
+def strings_of(value):
+    """Every string in a report (messages, names), for searching."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from strings_of(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from strings_of(v)
+
+
+def assert_no_hidden_test_lines(*texts):
+    text = "\n".join(texts)
+    leaked = [line for line in HIDDEN_LINES if line in text]
+    assert not leaked, f"lines of the hidden tests reached the output: {leaked[:5]}"
+
+
+def assert_tampering_shown(test, spec):
+    """A case that reaches for the grader gets the tampering verdict: forbidden, its own words first."""
+    if spec["message"].startswith(TAMPERING):
+        assert test["status"] == "forbidden" and test["message"].startswith(TAMPERING), test
+
+
 def gpu_test_names(module="tensor_numpy"):
     """The tests of `module` marked gpu=True in the hidden tests."""
     with open(os.path.join(PROJECT, "tests", "exercises", f"test_{module}.py")) as fh:
@@ -299,6 +343,7 @@ def test_hostile_submission(case, level, tmp_path, honest_report):
     report = json.loads(report_text)
     grading_done = time.monotonic()
     assert SECRET not in stdout + stderr + report_text, "the grader's environment reached an output"
+    assert_no_hidden_test_lines(stdout, stderr, *strings_of(report))
     environment = report["environment"]
     if variant == "no-cgroup":
         assert (environment["process_limit"], environment["memory_limit"], environment["cpu_limit"]) \
@@ -352,6 +397,7 @@ def test_hostile_submission(case, level, tmp_path, honest_report):
                 assert spec["message"] in test["message"], test["message"]
             if case in ENVIRONMENT_CASES:
                 assert_no_grader_variable(test["message"], grader_env())
+            assert_tampering_shown(test, spec)
         else:
             assert (test["status"], test["score"]) == (honest["status"], honest["score"]), test
     if spec["exercise"]:
@@ -430,3 +476,18 @@ def test_an_all_looping_submission_is_cut_at_its_budget_and_still_reported(tmp_p
     assert waited and max(waited.values()) == 1, waited
     # Not a timing test: only that the budget, not 179 timeouts, bounded the run.
     assert wall < budget + 150, wall
+
+
+def test_tampering_is_shown_by_check(tmp_path):
+    """`grader check` names the tampering (a frame walk) and shows no line of the hidden tests."""
+    with open(os.path.join(SOLUTIONS, "tensor_numpy.py")) as fh, \
+            open(os.path.join(HOSTILE, "grader_frame_walk.py")) as hostile:
+        module = fh.read() + "\n\n" + hostile.read()
+    sub = make_submission(str(tmp_path / "sub"), {"tensor_numpy.py": module}, modules=set())
+    proc = subprocess.run([sys.executable, "-m", "grader.cli", "check", "shared_tensor", "-s", sub],
+                          capture_output=True, text=True, timeout=300, cwd=PROJECT)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert TAMPERING in proc.stdout and "sys._getframe" in proc.stdout, proc.stdout
+    assert "(tampered with the grader" in proc.stdout, proc.stdout
+    assert "0/3 points" in proc.stdout or "0 of" in proc.stdout, proc.stdout
+    assert_no_hidden_test_lines(proc.stdout, proc.stderr)

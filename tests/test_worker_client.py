@@ -86,6 +86,82 @@ SOURCE = textwrap.dedent('''
     def torch_softmax(x):
         return torch.from_numpy(x).exp().numpy()
 
+    def honest_libraries():
+        # Library code that looks at frames or classes for its caller keeps working.
+        import collections, dataclasses, enum, functools, logging, traceback, typing, warnings
+        Point = collections.namedtuple("Point", "x y")
+        Pair = typing.NamedTuple("Pair", [("a", int), ("b", int)])
+        Data = dataclasses.make_dataclass("Data", [("v", int)])
+        Color = enum.Enum("Color", "RED GREEN")
+        logging.getLogger("honest").warning("a warning through logging")
+        warnings.warn("a warning")
+        try:
+            {}["missing"]
+        except KeyError:
+            text = traceback.format_exc()
+        loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.arange(4.0)), batch_size=2)
+        return (Point(1, 2).y, Pair(3, 4).b, Data(5).v, Color.GREEN.value, "KeyError" in text,
+                [b[0].tolist() for b in loader], functools.reduce(lambda a, b: a + b, [1, 2, 3]))
+
+    def tamper(route):
+        import gc, inspect, sys, types
+        if route == "gc":
+            return len(gc.get_objects())
+        if route == "referrers":
+            return len(gc.get_referrers(route))
+        if route == "getframe":
+            return sys._getframe(1).f_code.co_name
+        if route == "logging_frame":
+            import logging
+            return logging.currentframe().f_back.f_code.co_name
+        if route == "inspect":
+            return [f.function for f in inspect.stack()]
+        if route == "tb_frame":
+            try:
+                1 / 0
+            except ZeroDivisionError as exc:
+                return exc.__traceback__.tb_frame.f_back.f_code.co_name
+        if route == "current_frames":
+            return len(sys._current_frames())
+        if route == "settrace":
+            sys.settrace(lambda *a: None)
+        if route == "audithook":
+            sys.addaudithook(lambda *a: None)
+        if route == "code":
+            torch.nn.functional.relu.__code__ = (lambda *a, **k: 0).__code__
+        if route == "compile":
+            exec(compile("x = 1", torch.__file__, "exec"), {})
+        if route == "tensor_method":
+            torch.Tensor.data_ptr = lambda self: 0
+        if route == "builtins":
+            import builtins
+            builtins.isinstance = lambda *a: True
+        if route == "json":
+            import json
+            json.dumps = lambda *a, **k: "{}"  # the codec packs every answer with it
+        if route == "forged_reply":
+            import importlib.util, os
+            spec = importlib.util.spec_from_file_location("codec_copy", "/opt/grader-worker/codec.py")
+            copy = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(copy)
+            frame = copy.pack({"ok": True, "value": ["int", "42"], "forbidden": [], "tampered": False}, [])
+            for fd in range(3, 32):
+                try:
+                    os.fstat(fd)
+                    os.write(fd, frame)
+                except OSError:
+                    pass
+        if route == "caught":
+            try:
+                gc.get_objects()
+            except RuntimeError:
+                pass
+        return "done"
+
+    def patch_equal():
+        torch.equal = lambda *args: True  # the submission's own torch: allowed, and unseen by probes
+        return torch.equal(torch.zeros(1), torch.ones(1))
+
     def writable_places():
         import os
         sizes = {p: os.statvfs(p).f_blocks * os.statvfs(p).f_frsize for p in ("/tmp", "/dev/shm")}
@@ -205,3 +281,25 @@ def test_the_limits_in_force_are_named(client, tmp_path, monkeypatch):
         assert without.group is None
     finally:
         without.close()
+
+
+def test_honest_library_code_is_not_tampering(client):
+    assert call(client, "honest_libraries") == (2, 4, 5, 2, True, [[0.0, 1.0], [2.0, 3.0]], 6)
+
+
+@pytest.mark.parametrize("route", ["gc", "referrers", "getframe", "inspect", "tb_frame", "current_frames",
+                                   "settrace", "audithook", "code", "compile", "tensor_method", "builtins",
+                                   "json", "forged_reply", "logging_frame", "caught"])
+def test_every_route_into_the_worker_is_tampering(client, route):
+    with pytest.raises(StudentForbidden, match="^tampering with the grader") as info:
+        call(client, "tamper", route)
+    assert info.value.status == "forbidden"
+    # Refused or undone: the worker, torch and the builtins still work for the next call.
+    out = call(client, "double", torch.arange(3.0))
+    assert torch.equal(out, torch.tensor([0.0, 2.0, 4.0])) and call(client, "honest_libraries")[0] == 2
+
+
+def test_probes_see_torch_as_it_was_before_the_submission(client):
+    source = "def probe(student, a, b):\n    return student.mod.patch_equal(), torch.equal(a, b), _real.get_rng_state is not None\n"
+    assert client.request("probe", "probe", source=source, name="probe",
+                          args=[torch.zeros(2), torch.ones(2)]) == (True, False, True)

@@ -131,6 +131,8 @@ class GradingPlugin:
         except BudgetSpent:
             raise  # the module is not at fault: this test is `timeout`, nothing is remembered
         except StudentFailure as exc:
+            if exc.status == "forbidden":  # tampering at import: its own verdict, for every test
+                return ModuleUnavailable(str(exc), "forbidden", "import_error")
             status = exc.status if exc.status in ("timeout", "crashed") else "error"
             return ModuleUnavailable(f"importing {name}.py failed: {exc}", status, "import_error")
         return None

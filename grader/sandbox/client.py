@@ -6,6 +6,7 @@ pytest plugin maps to the report's statuses.
 """
 
 import os
+import secrets
 import select
 import shutil
 import subprocess
@@ -502,7 +503,10 @@ class WorkerClient:
             self.start()
         if handle is not None and handle._generation != self.generation:
             raise StudentCrash(f"{what}: the object was lost when the worker restarted after a crash")
-        header = {"op": op, **fields}
+        # A number only the worker's own loop holds (the submission reaches no frame or object of
+        # it): an answer the submission writes on the pipe itself cannot carry it.
+        nonce = secrets.randbits(63)
+        header = {"op": op, "nonce": nonce, **fields}
         if handle is not None:
             header["handle"] = handle._id
         if forbidden:
@@ -552,6 +556,11 @@ class WorkerClient:
             # answered: the call went over the submission's budget all the same.
             self.kill()
             raise self.out_of_memory(what)
+        if type(reply) is dict and reply.get("nonce") != nonce:
+            self.kill()  # the worker's own answer is still to come: start afresh
+            raise StudentForbidden(f"tampering with the grader: {what} wrote an answer of its own on the "
+                                   "grader's pipe (a forged reply), which a submission may not do; the test "
+                                   "scores nothing")
         return self.interpret(reply, buffers, what)
 
     def oom_killed(self):
@@ -584,6 +593,12 @@ class WorkerClient:
             self.kill()
             raise StudentCrash(f"{what}: the worker sent a malformed answer")
         forbidden = reply.get("forbidden") or []
+        tampering = reply.get("tampering") or []
+        if type(tampering) is list and tampering:
+            routes = "; ".join(str(route)[:160] for route in tampering[:4])
+            raise StudentForbidden(f"tampering with the grader: {what} reached for the grader's own objects "
+                                   f"({routes}), which a submission may not do: it was refused or undone, and "
+                                   "the test scores nothing")
         if reply.get("tampered") is True:
             raise StudentForbidden(f"{what} switched off the grader's call monitor (sys.setprofile), "
                                    "which this task does not allow")

@@ -16,16 +16,11 @@ import threading
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-
-
 def load_codec():
     spec = importlib.util.spec_from_file_location("grader_codec", os.path.join(HERE, "codec.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-codec = load_codec()
 
 
 def set_limits(memory_mib, cpu_s, use_data_limit=True):
@@ -67,53 +62,54 @@ def drop_privileges():
         sys.exit("worker: capabilities left after dropping root")
 
 
-class ReadPipe:
-    def __init__(self, fd):
-        self.fd = fd
+def make_reader(fd, read=os.read, join=b"".join):
+    """read_exact(n) on the request pipe."""
 
-    def read_exact(self, n):
+    def read_exact(n):
         chunks = []
         while n:
-            chunk = os.read(self.fd, min(n, 1 << 20))
+            chunk = read(fd, min(n, 1 << 20))
             if not chunk:
                 raise EOFError
             chunks.append(chunk)
             n -= len(chunk)
-        return b"".join(chunks)
+        return join(chunks)
+    return read_exact
 
 
-def write_all(fd, data):
+def write_all(fd, data, write=os.write):  # os.write as it was before any submission
     view = memoryview(data)
     while view:
-        n = os.write(fd, view)
+        n = write(fd, view)
         view = view[n:]
 
 
-class ForbiddenMonitor:
-    """Records calls into forbidden functions made while student code is on the stack.
+def make_monitor(submission):
+    """The call monitor: records calls into forbidden functions made while student code is on
+    the stack.
 
     Resolves each dotted name once; matches Python functions by code object,
     builtins by identity, tensor methods by name on a tensor receiver, classes by
     their __init__/forward. The name "torch" means any call into torch.
+    Returns make_hook(names, hits): a profile function appending to `hits`.
     """
+    import torch
+    submission = submission.rstrip("/") + "/"
+    cache = {}
+    resolve_name = resolve_dotted  # the module's globals can be replaced
+    torch_dir = os.path.dirname(torch.__file__) + "/"
+    tensor_type = torch.Tensor
 
-    def __init__(self, submission):
-        self.submission = submission.rstrip("/") + "/"
-        self.cache = {}
-        import torch
-        self.torch_dir = os.path.dirname(torch.__file__) + "/"
-        self.tensor_type = torch.Tensor
-
-    def resolve(self, names):
+    def resolve(names):
         key = tuple(names)
-        if key in self.cache:
-            return self.cache[key]
+        if key in cache:
+            return cache[key]
         codes, builtins, methods, any_torch = {}, {}, {}, False
         for name in names:
             if name == "torch":
                 any_torch = True
                 continue
-            obj = resolve_dotted(name)
+            obj = resolve_name(name)
             if obj is None:
                 continue
             if name.startswith("torch.Tensor."):
@@ -130,23 +126,20 @@ class ForbiddenMonitor:
                 codes[code] = name
             else:
                 builtins[id(obj)] = (obj, name)
-        result = (codes, builtins, methods, any_torch)
-        self.cache[key] = result
+        result = cache[key] = (codes, builtins, methods, any_torch)
         return result
 
-    def student_on_stack(self, frame):
+    def student_on_stack(frame):
         depth = 0
         while frame is not None and depth < 200:
-            if frame.f_code.co_filename.startswith(self.submission):
+            if frame.f_code.co_filename.startswith(submission):
                 return True
             frame = frame.f_back
             depth += 1
         return False
 
-    def make_hook(self, names, hits):
-        codes, builtins, methods, any_torch = self.resolve(names)
-        torch_dir, tensor_type = self.torch_dir, self.tensor_type
-        student_on_stack = self.student_on_stack
+    def make_hook(names, hits):
+        codes, builtins, methods, any_torch = resolve(names)
 
         def hook(frame, event, arg):
             name = None
@@ -171,13 +164,14 @@ class ForbiddenMonitor:
                 if name is not None and student_on_stack(frame):
                     hits.append(name)
         return hook
+    return make_hook
 
 
-def resolve_dotted(name):
+def resolve_dotted(name, import_module=importlib.import_module):
     parts = name.split(".")
     for cut in range(len(parts), 0, -1):
         try:
-            obj = importlib.import_module(".".join(parts[:cut]))
+            obj = import_module(".".join(parts[:cut]))
         except ImportError:
             continue
         try:
@@ -189,90 +183,331 @@ def resolve_dotted(name):
     return None
 
 
-class StudentModules:
-    """What a probe receives as `student`: attribute access imports a submission module."""
+# ---------------------------------------------------------------- the audit hook
+# Audit events that lead from a submission's code into the worker's own objects. Everything
+# else returns after one set lookup: the hook sees every audited event of the process.
+# (object.__setattr__ is raised for a class's special attributes and a function's __code__ and
+# defaults only: ordinary class attribute writes are caught by build_worker's undo_patches.)
+WATCHED_EVENTS = frozenset({
+    "sys._getframe", "sys._getframemodulename", "sys._current_frames", "sys._current_exceptions",
+    "gc.get_objects", "gc.get_referrers", "gc.get_referents",
+    "sys.settrace", "sys.setprofile", "sys.addaudithook", "sys.monitoring.register_callback",
+    "object.__getattr__", "object.__setattr__", "object.__delattr__",
+    "compile", "code.__new__",
+})
+FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame"})
+ROUTES = {
+    "sys._getframe": "sys._getframe (a walk up the call stack)",
+    "sys._getframemodulename": "sys._getframemodulename (a walk up the call stack)",
+    "sys._current_frames": "sys._current_frames (the stacks of every thread)",
+    "sys._current_exceptions": "sys._current_exceptions (the stacks of every thread)",
+    "gc.get_objects": "gc.get_objects (a walk over every object of the process)",
+    "gc.get_referrers": "gc.get_referrers (a walk over the objects of the process)",
+    "gc.get_referents": "gc.get_referents (a walk over the objects of the process)",
+    "sys.settrace": "sys.settrace (a tracer over the grader's code)",
+    "sys.setprofile": "sys.setprofile (switching off the grader's call monitor)",
+    "sys.addaudithook": "sys.addaudithook (a hook over the grader's events)",
+    "sys.monitoring.register_callback": "sys.monitoring (a tracer over the grader's code)",
+}
 
-    def __init__(self, worker):
-        self._worker = worker
 
-    def __getattr__(self, name):
-        return self._worker.module(name)
+def install_audit_hook(submission, refused, profile_hooks):
+    """Refuse, when a submission's own code does it, every route into the worker's objects.
 
+    `refused` collects a description of each refusal (the worker reports them with its next
+    answer); `profile_hooks` holds the profile functions the worker itself installs, which
+    threads the submission starts may take on. Code is the submission's when its file is not
+    Python's or the worker's own: library code that a submission calls (namedtuple, logging,
+    typing, torch) keeps working. sys.addaudithook: a hook cannot be removed.
+    """
+    import inspect
+    import sysconfig
+    import threading
+    import traceback
+    import types
 
-class Worker:
-    def __init__(self, submission):
-        self.submission = submission
-        self.handles = {}
-        self.next_handle = 1
-        self.shipped = {}
-        with open(os.path.join(HERE, "probe_prelude.py")) as fh:
-            self.prelude = compile(fh.read(), "<probe prelude>", "exec")
-        self.monitor = ForbiddenMonitor(submission)
-        self.student = StudentModules(self)
+    getframe = sys._getframe
+    get_ident = threading.get_ident
+    modules = sys.modules
+    function_type = types.FunctionType
+    paths = sysconfig.get_paths()
+    prefixes = {paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib") if paths.get(k)}
+    prefixes |= {os.path.dirname(os.path.dirname(m.__file__)) for m in
+                 (modules.get("torch"), modules.get("numpy"), modules.get("PIL")) if m is not None}
+    prefixes.add(HERE)
+    trusted_names = tuple(p.rstrip("/") + "/" for p in prefixes if p) + ("<frozen ", "<probe")
+    # Library functions that hand the frames they take to their caller.
+    inspect_file, threading_file = inspect.__file__, threading.__file__
+    frame_givers = {traceback.walk_stack.__code__, traceback.walk_tb.__code__}
+    logging = modules.get("logging")  # torch imports it; logging.currentframe() is sys._getframe(1)
+    if logging is not None and hasattr(getattr(logging, "currentframe", None), "__code__"):
+        frame_givers.add(logging.currentframe.__code__)
+    owner = {}
+    busy = set()
 
-    # --- objects that stay here
-    def to_handle(self, obj):
-        hid = self.next_handle
-        self.next_handle += 1
-        self.handles[hid] = obj
-        return codec.Handle(hid, "", [], "")
+    def is_student_file(name):
+        answer = owner.get(name)
+        if answer is None:
+            answer = owner[name] = not (isinstance(name, str) and name.startswith(trusted_names))
+        return answer
 
-    def from_handle(self, handle):
-        if handle.id not in self.handles:
-            raise KeyError(f"object {handle.id} no longer exists in the worker")
-        return self.handles[handle.id]
+    def caller(skip_givers):
+        frame = getframe(4)  # caller <- from_student <- judge <- hook <- the code that raised the event
+        while skip_givers and frame is not None and (
+                frame.f_code in frame_givers or frame.f_code.co_filename == inspect_file):
+            frame = frame.f_back
+        return frame
 
-    def compile_shipped(self, source, name):
-        key = (source, name)
-        fn = self.shipped.get(key)
-        if fn is None:
-            namespace = {"__name__": "grader_probe"}
-            exec(self.prelude, namespace)
-            exec(compile(source, f"<probe {name}>", "exec"), namespace)
-            fn = self.shipped[key] = namespace[name]
-        return fn
+    def from_student(skip_givers=False):
+        frame = caller(skip_givers)
+        return frame is not None and is_student_file(frame.f_code.co_filename)
 
-    def module(self, name):
-        if name in sys.modules and getattr(sys.modules[name], "__grader_student__", False):
-            return sys.modules[name]
-        path = os.path.join(self.submission, name + ".py")
-        if not os.path.isfile(path):
-            raise ModuleNotFoundError(f"the submission has no {name}.py")
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        module.__grader_student__ = True
-        sys.modules[name] = module
+    def student_type(cls):
+        module = modules.get(getattr(cls, "__module__", None) or "")
+        return getattr(module, "__grader_student__", False) is True
+
+    def judge(event, args):
+        if event in ("object.__setattr__", "object.__delattr__"):
+            obj, name = args[0], args[1]
+            if isinstance(obj, type):
+                if not from_student() or student_type(obj):
+                    return None
+                return f"setting {getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', '?')}.{name}"
+            if isinstance(obj, function_type) and from_student() \
+                    and not is_student_file(obj.__code__.co_filename):
+                return f"setting {name} of the function {getattr(obj, '__qualname__', '?')}"
+            return None
+        if event == "object.__getattr__":
+            return f"{args[1]} (a frame of the grader)" if from_student(skip_givers=True) else None
+        if event in ("compile", "code.__new__"):
+            filename = args[1]
+            if isinstance(filename, bytes):
+                filename = filename.decode("utf-8", "replace")
+            if from_student() and not is_student_file(filename):
+                return f"{event} under the name of the grader's or Python's own file {filename!r}"
+            return None
+        if from_student(skip_givers=True):
+            return ROUTES.get(event, event)
+        if event in ("sys.settrace", "sys.setprofile") and getframe(2).f_code.co_filename == threading_file:
+            # A thread starting: it takes on what threading.settrace/setprofile were given.
+            if event == "sys.settrace" and threading._trace_hook is not None:
+                return ROUTES[event] + " through threading.settrace"
+            if event == "sys.setprofile" and threading._profile_hook not in profile_hooks:
+                return ROUTES[event] + " through threading.setprofile"
+        return None
+
+    def hook(event, args):
+        if event not in WATCHED_EVENTS:
+            return
+        if event == "object.__getattr__" and args[1] not in FRAME_ATTRIBUTES:
+            return
+        ident = get_ident()
+        if ident in busy:  # the hook's own frame reads raise events too
+            return
+        busy.add(ident)
         try:
-            spec.loader.exec_module(module)
-        except BaseException:
-            sys.modules.pop(name, None)
-            raise
-        return module
+            route = judge(event, args)
+        finally:
+            busy.discard(ident)
+        if route is not None:
+            if len(refused) < 64:  # a loop of refusals is still one verdict
+                refused.append(route)
+            raise RuntimeError(f"tampering with the grader: {route} is not allowed in a submission")
 
-    # --- requests
-    def decode(self, tree, buffers):
-        value, _ = codec.decode(tree, buffers, self.from_handle, self.compile_shipped,
-                                device_ok=lambda name: True)
+    sys.addaudithook(hook)
+
+
+def build_worker(submission, codec):
+    """The worker's state and its request loop, all in closures: nothing of it is reachable as
+    a module global or a class attribute that a submission could patch. Installs the audit
+    hook; call it after torch is imported and before any submission code runs."""
+    import builtins
+    import contextlib
+    import math
+    import types
+    from operator import is_
+
+    import numpy
+    import torch
+    import torch.nn
+    import torch.nn.functional
+    from PIL import Image
+
+    handles = {}
+    next_handle = [1]
+    compiled = {}
+    refused = []  # tampering refused by the audit hook since the last answer
+    profile_hooks = {None}
+    # What probes see: the modules and the real functions they observe with, captured now,
+    # before the submission can patch torch or builtins.
+    base = {"__name__": "grader_probe", "math": math, "numpy": numpy, "np": numpy, "torch": torch,
+            "nn": torch.nn, "F": torch.nn.functional, "Image": Image, "contextlib": contextlib}
+    real = {"Tensor": torch.Tensor, "detach": torch._C.TensorBase.detach,
+            "as_subclass": torch._C.TensorBase.as_subclass,
+            "untyped_storage": torch._C.TensorBase.untyped_storage,
+            "storage_data_ptr": torch._C.StorageBase.data_ptr,
+            "no_torch_function": torch._C.DisableTorchFunctionSubclass,
+            "get_rng_state": torch.get_rng_state, "set_rng_state": torch.set_rng_state}
+    real_builtins = dict(vars(builtins))
+    # Probes see torch, numpy, nn, F and math as they are now: each probe gets fresh modules
+    # that look names up in a read-only copy taken here, so a submission that replaces
+    # torch.equal (say) changes its own torch only, and nothing reachable from a probe's
+    # globals can change what the next probe sees.
+    def module_view(module):
+        name, names = module.__name__, types.MappingProxyType(dict(vars(module)))
+        lazy = names.get("__getattr__")  # torch's and numpy's own, for submodules loaded later
+
+        def lookup(attr):
+            try:
+                return names[attr]
+            except KeyError:
+                if lazy is not None:
+                    return lazy(attr)
+                raise AttributeError(f"module {name!r} has no attribute {attr!r}") from None
+        return name, lookup
+
+    views = [(key, module_view(base[key])) for key in ("torch", "np", "nn", "F", "math")]
+    # A dict is unchanged when it holds the same keys and values, the very same objects in the
+    # same order: compared by identity, in C (no __eq__ of the submission's runs).
+    def fingerprint(mapping):
+        return len(mapping), tuple(mapping), tuple(mapping.values())
+
+    def unchanged(mapping, prints):
+        size, keys, values = prints
+        return len(mapping) == size and all(map(is_, keys, mapping)) and all(map(is_, values, mapping.values()))
+
+    with open(os.path.join(HERE, "probe_prelude.py")) as fh:
+        prelude = compile(fh.read(), "<probe prelude>", "exec")
+    make_hook = make_monitor(submission)
+    # Python audits no ordinary write to a class attribute: the classes a probe or the codec
+    # observes with are compared with their state of now after each request, every change
+    # undone and reported. So are builtins the submission replaced or deleted.
+    # The codec's own helpers are watched the same way: the answer is packed with them.
+    import json
+    import json.encoder
+    import struct
+    watched = [(obj, dict(vars(obj)), fingerprint(vars(obj)))
+               for obj in (torch.Tensor, torch.nn.Parameter, torch.nn.Module, Image.Image,
+                           json, json.encoder, json.JSONEncoder, struct, codec)]
+    watched_modules = {name: sys.modules[name] for name in ("torch", "numpy", "PIL.Image", "json", "json.encoder",
+                                                         "struct") if name in sys.modules}
+    live_builtins = vars(builtins)
+    builtin_prints = fingerprint(real_builtins)
+    missing = object()
+    namespace_type, module_type = types.SimpleNamespace, types.ModuleType
+    encode, decode, pack, read_frame = codec.encode, codec.decode, codec.pack, codec.read_frame
+    handle_type, codec_error, max_bytes = codec.Handle, codec.CodecError, codec.MAX_MESSAGE_BYTES
+    setprofile, getprofile, thread_setprofile = sys.setprofile, sys.getprofile, threading.setprofile
+    spec_from_file, module_from_spec = importlib.util.spec_from_file_location, importlib.util.module_from_spec
+    isfile, join = os.path.isfile, os.path.join
+    modules = sys.modules
+    flush, trim, write = flush_output, trim_traceback, write_all  # the module's globals can be replaced
+
+    def undo_patches():
+        for obj, saved, prints in watched:
+            current = vars(obj)
+            if unchanged(current, prints):
+                continue
+            changed = [k for k, v in saved.items() if current.get(k, missing) is not v]
+            changed += [k for k in current if k not in saved]
+            if changed:
+                for name in changed:
+                    try:
+                        if name in saved:
+                            setattr(obj, name, saved[name])
+                        else:
+                            delattr(obj, name)
+                    except (AttributeError, TypeError):  # reported all the same
+                        pass
+                what = obj.__name__ if isinstance(obj, module_type) else f"{obj.__module__}.{obj.__qualname__}"
+                refused.append(f"patching {what} ({', '.join(sorted(changed)[:4])})")
+        for name, module in watched_modules.items():
+            if modules.get(name) is not module:
+                modules[name] = module
+                refused.append(f"replacing sys.modules[{name!r}]")
+        if unchanged(live_builtins, builtin_prints):
+            return
+        changed = [k for k, v in real_builtins.items() if live_builtins.get(k, missing) is not v]
+        if changed:
+            live_builtins.update({k: real_builtins[k] for k in changed})
+            refused.append(f"replacing builtins ({', '.join(sorted(changed)[:4])})")
+
+    def to_handle(obj):
+        hid = next_handle[0]
+        next_handle[0] += 1
+        handles[hid] = obj
+        return handle_type(hid, "", [], "")
+
+    def from_handle(handle):
+        if handle.id not in handles:
+            raise KeyError(f"object {handle.id} no longer exists in the worker")
+        return handles[handle.id]
+
+    def shipped(source, name):
+        # Compiled once; run each time in a fresh namespace, so that nothing a submission
+        # does to one probe's globals reaches the next.
+        code = compiled.get((source, name))
+        if code is None:
+            code = compiled[(source, name)] = compile(source, f"<probe {name}>", "exec")
+        namespace = dict(base)
+        for key, (module_name, lookup) in views:
+            view = namespace[key] = module_type(module_name)
+            view.__getattr__ = lookup
+        namespace["numpy"] = namespace["np"]
+        namespace["__builtins__"] = dict(real_builtins)
+        namespace["_real"] = namespace_type(**real)
+        exec(prelude, namespace)
+        exec(code, namespace)
+        return namespace[name]
+
+    def module(name):
+        found = modules.get(name)
+        if found is not None and getattr(found, "__grader_student__", False) is True:
+            return found
+        path = join(submission, name + ".py")
+        if not isfile(path):
+            raise ModuleNotFoundError(f"the submission has no {name}.py")
+        spec = spec_from_file(name, path)
+        mod = module_from_spec(spec)
+        mod.__grader_student__ = True
+        modules[name] = mod
+        try:
+            spec.loader.exec_module(mod)
+        except BaseException:
+            modules.pop(name, None)
+            raise
+        return mod
+
+    class StudentModules:
+        """What a probe receives as `student`: attribute access imports a submission module."""
+        __slots__ = ()
+
+        def __getattr__(self, name):
+            return module(name)
+
+    student = StudentModules()
+
+    def value_of(tree, buffers):
+        value, _ = decode(tree, buffers, from_handle, shipped, device_ok=lambda name: True)
         return value
 
-    def run(self, request, buffers):
+    def run(request, buffers):
         op = request["op"]
-        args = self.decode(request.get("args", ["list", []]), buffers)
-        kwargs = self.decode(request.get("kwargs", ["dict", []]), buffers)
+        args = value_of(request.get("args", ["list", []]), buffers)
+        kwargs = value_of(request.get("kwargs", ["dict", []]), buffers)
         if op == "import":
-            self.module(request["module"])
+            module(request["module"])
             return None
         if op == "call":
             if "handle" in request:
-                fn = self.handles[request["handle"]]
+                fn = handles[request["handle"]]
             else:
                 target = request["target"]
-                fn = getattr(self.module(target["module"]), target["name"])
+                fn = getattr(module(target["module"]), target["name"])
             return fn(*args, **kwargs)
         if op == "probe":
-            fn = self.compile_shipped(request["source"], request["name"])
-            return fn(self.student, *args, **kwargs)
-        obj = self.handles[request["handle"]]
+            return shipped(request["source"], request["name"])(student, *args, **kwargs)
+        obj = handles[request["handle"]]
         if op == "getattr":
             return getattr(obj, request["name"])
         if op == "len":
@@ -290,50 +525,63 @@ class Worker:
             return list(obj)
         raise ValueError(f"unknown request {op!r}")
 
-    def serve(self, read, respond):
+    def serve(read_exact, respond):
         while True:
             try:
-                header, buffers = codec.read_frame(read.read_exact)
+                header, buffers = read_frame(read_exact)
             except EOFError:
                 return
             for hid in header.get("release", ()):
-                self.handles.pop(hid, None)
+                handles.pop(hid, None)
             hits = []
             forbidden = header.get("forbidden") or []
-            hook = self.monitor.make_hook(forbidden, hits) if forbidden else None
+            hook = make_hook(forbidden, hits) if forbidden else None
             tampered = False
             try:
                 if hook is not None:
-                    threading.setprofile(hook)
-                    sys.setprofile(hook)
+                    profile_hooks.add(hook)
+                    thread_setprofile(hook)
+                    setprofile(hook)
                 try:
-                    value = self.run(header, buffers)
+                    value = run(header, buffers)
                 finally:
                     if hook is not None:
-                        tampered = sys.getprofile() is not hook
-                        sys.setprofile(None)
-                        threading.setprofile(None)
+                        tampered = getprofile() is not hook
+                        setprofile(None)
+                        thread_setprofile(None)
+                        profile_hooks.discard(hook)
+                    undo_patches()  # before the answer is encoded with these classes
                 reply = {"ok": True}
-                tree, out_buffers = codec.encode(value, self.to_handle)
+                tree, out_buffers = encode(value, to_handle)
                 reply["value"] = tree
             except BaseException as exc:  # noqa: B902 - SystemExit too: it is the student's
-                trim_traceback(exc)
+                trim(exc)
                 reply = {"ok": False}
-                tree, out_buffers = codec.encode(exc)
+                tree, out_buffers = encode(exc)
                 reply["error"] = tree
+            undo_patches()  # again: encoding ran the submission's __repr__ and __str__
             reply["forbidden"] = sorted(set(hits))
             reply["tampered"] = tampered
+            reply["nonce"] = header.get("nonce")
+            # What the audit hook refused since the last answer: this call's doing (or a
+            # thread's the submission left running).
+            reply["tampering"] = sorted(set(refused))[:8]
+            refused.clear()
             try:
-                frame = codec.pack(reply, out_buffers)
-                if len(frame) > codec.MAX_MESSAGE_BYTES:
-                    raise codec.CodecError("the result is too large to send back")
+                frame = pack(reply, out_buffers)
+                if len(frame) > max_bytes:
+                    raise codec_error("the result is too large to send back")
             except Exception as exc:  # an unsendable result is the student's error
-                reply = {"ok": False, "forbidden": reply["forbidden"], "tampered": tampered}
-                tree, out_buffers = codec.encode(RuntimeError(f"the result could not be sent: {exc}"))
+                reply = {"ok": False, "forbidden": reply["forbidden"], "tampered": tampered,
+                         "tampering": reply["tampering"], "nonce": header.get("nonce")}
+                tree, out_buffers = encode(RuntimeError(f"the result could not be sent: {exc}"))
                 reply["error"] = tree
-                frame = codec.pack(reply, out_buffers)
-            flush_output()  # what the call printed reaches the grader before its answer
-            write_all(respond, frame)
+                frame = pack(reply, out_buffers)
+            flush()  # what the call printed reaches the grader before its answer
+            write(respond, frame)
+
+    install_audit_hook(submission, refused, profile_hooks)
+    return serve
 
 
 def flush_output():
@@ -362,8 +610,9 @@ def main(argv):
     parser.add_argument("--gpu", action="store_true")
     parser.add_argument("--fds", required=True)
     opts = parser.parse_args(argv)
+    codec = load_codec()  # a local: nothing of the codec is reachable from the worker's globals
     request_fd, respond = (int(x) for x in opts.fds.split(","))
-    read = ReadPipe(request_fd)
+    read = make_reader(request_fd)
     os.set_inheritable(request_fd, False)
     os.set_inheritable(respond, False)
     set_limits(opts.memory, opts.cpu, use_data_limit=opts.gpu)
@@ -389,8 +638,9 @@ def main(argv):
         "cuda_available": bool(torch.cuda.is_available()),
         "gpu_count": int(torch.cuda.device_count()),
     }
+    serve = build_worker(submission, codec)  # installs the audit hook: no submission code ran yet
     write_all(respond, codec.pack(ready, []))
-    Worker(submission).serve(read, respond)
+    serve(read, respond)
 
 
 def skip_dynamo_in_optimizers():

@@ -9,21 +9,19 @@ from grader.testing import check_array, check_close, check_tensor, fail, graded,
 # ---------------------------------------------------------------- probes (run in the worker)
 def global_rng_untouched(student, n, d, k, seed):
     """make_classification_data(n, d, k, seed), comparing torch's global RNG state before and after"""
-    before = torch.get_rng_state().clone()
+    before = rng_state().clone()
     out = student.creation.make_classification_data(n, d, k, seed)
-    after = torch.get_rng_state()
-    unchanged = bool(torch.equal(before, after))
-    torch.set_rng_state(before)
-    return out, unchanged
+    after = rng_state()
+    _real.set_rng_state(before)
+    return out, before, after
 
 
 def independent_of_global_rng(student, n, d, k, seed):
     """make_classification_data(n, d, k, seed) after two different torch.manual_seed calls"""
     torch.manual_seed(1)
-    X1, y1 = student.creation.make_classification_data(n, d, k, seed)
+    first = student.creation.make_classification_data(n, d, k, seed)
     torch.manual_seed(2)
-    X2, y2 = student.creation.make_classification_data(n, d, k, seed)
-    return (X1, y1), bool(torch.equal(X1, X2) and torch.equal(y1, y2))
+    return first, student.creation.make_classification_data(n, d, k, seed)
 
 
 # ---------------------------------------------------------------- helpers
@@ -127,15 +125,17 @@ def test_make_classification_data_reproducible(student):
 
 @graded("make_classification_data", points=3, visible=True)
 def test_make_classification_data_leaves_global_rng_alone(student):
-    out, untouched = student.probe(global_rng_untouched, 10, 4, 3, 7)
+    out, before, after = student.probe(global_rng_untouched, 10, 4, 3, 7)
     check_random(*check_pair(out, 10, 4), 10, 4, 3)
-    if not untouched:
+    if not torch.equal(before, after):
         fail("make_classification_data(10, 4, 3, seed=7) changed torch's global random state "
              "(torch.get_rng_state() differs after the call); use a torch.Generator of your own "
              "and pass generator= instead of calling torch.manual_seed")
-    out, same = student.probe(independent_of_global_rng, 10, 4, 3, 7)
-    check_random(*check_pair(out, 10, 4), 10, 4, 3)
-    if not same:
+    out, again = student.probe(independent_of_global_rng, 10, 4, 3, 7)
+    X1, y1 = check_pair(out, 10, 4)
+    check_random(X1, y1, 10, 4, 3)
+    X2, y2 = check_pair(again, 10, 4)
+    if not (torch.equal(X1, X2) and torch.equal(y1, y2)):
         fail("make_classification_data(10, 4, 3, seed=7) gave different data depending on the "
              "global random state; draw every random number from your own seeded torch.Generator")
 

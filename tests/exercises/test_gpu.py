@@ -89,13 +89,16 @@ def cuda_to_numpy_keeps_grad(student, t):
     return first, second, t.requires_grad, t.is_leaf
 
 
-def parallelize_on_cpu_model(student, x, correct_pick_device):
+def parallelize_on_cpu_model(student, x, device):
     """parallelize(nn.Sequential(Linear(5, 8), ReLU, Linear(8, 3))), then a forward pass"""
     model = nn.Sequential(nn.Linear(5, 8), nn.ReLU(), nn.Linear(8, 3))
-    with torch.no_grad():
-        expected = model(x)
-    # parallelize is graded on its own: a correct pick_device stands in for the submission's.
-    with stand_in(student.gpu, "pick_device", correct_pick_device):
+    before = {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+    def fixed_pick_device(prefer_gpu=True):
+        return torch.device(device)  # the grader's answer, fixed by the test
+
+    # parallelize is graded on its own: a fixed answer stands in for the submission's pick_device.
+    with stand_in(student.gpu, "pick_device", fixed_pick_device):
         out = student.gpu.parallelize(model)
     is_module = isinstance(out, nn.Module)
     facts = {
@@ -108,17 +111,15 @@ def parallelize_on_cpu_model(student, x, correct_pick_device):
     }
     got = None
     if is_module:
-        device = next(out.parameters()).device
         with torch.no_grad():
-            got = out(x.to(device)).cpu()
-    return out, facts, expected, got
+            got = out(x.to(next(out.parameters()).device)).cpu()
+    return out, facts, before, got
 
 
 def model_and_batch_to_cuda(student, x, y):
     """move_to(model, cuda) and move_to({"x": x, "y": [y, "tag"]}, cuda), then a forward pass"""
     model = nn.Sequential(nn.Linear(4, 6), nn.Tanh(), nn.Linear(6, 2))
-    with torch.no_grad():
-        expected = model(x)
+    before = {k: v.detach().clone() for k, v in model.state_dict().items()}
     device = torch.device("cuda")
     moved_model = student.gpu.move_to(model, device)
     batch = student.gpu.move_to({"x": x, "y": [y, "tag"]}, device)
@@ -131,7 +132,7 @@ def model_and_batch_to_cuda(student, x, y):
     }
     with torch.no_grad():
         got = moved_model(batch["x"]).cpu()
-    return facts, expected, got, batch["y"][0].cpu()
+    return facts, before, got, batch["y"][0].cpu()
 
 
 def cuda_tensor_to_numpy(student, t):
@@ -140,25 +141,35 @@ def cuda_tensor_to_numpy(student, t):
     return student.gpu.cuda_to_numpy(t), student.gpu.cuda_to_numpy(t * 3), t.requires_grad
 
 
-def parallelize_on_gpu(student, x, correct_pick_device):
+def parallelize_on_gpu(student, x, device):
     """parallelize(nn.Sequential(Linear(6, 16), ReLU, Linear(16, 4))), then a forward pass on a batch of 8"""
     model = nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Linear(16, 4))
-    with torch.no_grad():
-        expected = model(x)
-    # parallelize is graded on its own: a correct pick_device stands in for the submission's.
-    with stand_in(student.gpu, "pick_device", correct_pick_device):
+    before = {k: v.detach().clone().cpu() for k, v in model.state_dict().items()}
+
+    def fixed_pick_device(prefer_gpu=True):
+        return torch.device(device)  # the grader's answer, fixed by the test
+
+    # parallelize is graded on its own: a fixed answer stands in for the submission's pick_device.
+    with stand_in(student.gpu, "pick_device", fixed_pick_device):
         out = student.gpu.parallelize(model)
     devices = sorted({p.device.type for p in out.parameters()})
     with torch.no_grad():
         got = out(x.to("cuda")).cpu()
     return {"is_data_parallel": isinstance(out, nn.DataParallel), "devices": devices,
-            "worker_gpu_count": torch.cuda.device_count()}, expected, got
+            "worker_gpu_count": torch.cuda.device_count()}, before, got
 
 
-def reference_pick_device(prefer_gpu=True):
-    if prefer_gpu and torch.cuda.is_available():
-        return torch.device("cuda")
-    return torch.device("cpu")
+def best_device():
+    """What pick_device() must give here, decided on the trusted side."""
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def forward_with(layers, state, x):
+    """model(x) on the CPU, for the model the probe built, from its parameters before the call."""
+    model = nn.Sequential(*layers)
+    model.load_state_dict({k: v.cpu() for k, v in state.items()})
+    with torch.no_grad():
+        return model(x)
 
 
 # ---------------------------------------------------------------- pick_device
@@ -333,7 +344,8 @@ def test_parallelize_with_gpus_faked(student):
 @graded("parallelize", points=2)
 def test_parallelize_model_works(student):
     x = seeded_tensor(20, 4, 5)
-    out, facts, expected, got = student.probe(parallelize_on_cpu_model, x, student.ship(reference_pick_device))
+    out, facts, before, got = student.probe(parallelize_on_cpu_model, x, best_device())
+    expected = forward_with([nn.Linear(5, 8), nn.ReLU(), nn.Linear(8, 3)], before, x)
     if not facts["is_module"]:
         fail(f"parallelize(model) returned {out!r}, expected an nn.Module")
     want_device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -373,7 +385,7 @@ def check_parallelize_faked(student, gpus):
 @graded("parallelize", points=2)
 def test_parallelize_wraps_only_with_several_gpus(student):
     x = seeded_tensor(21, 2, 5)
-    out, facts, _, _ = student.probe(parallelize_on_cpu_model, x, student.ship(reference_pick_device))
+    out, facts, _, _ = student.probe(parallelize_on_cpu_model, x, best_device())
     gpus = torch.cuda.device_count()
     if gpus > 1:
         if not out.remote_isinstance("torch.nn.DataParallel"):
@@ -396,7 +408,8 @@ def test_parallelize_wraps_only_with_several_gpus(student):
 @graded("move_to", points=2, gpu=True)
 def test_move_to_cuda_model_and_batch(student):
     x, y = seeded_tensor(30, 5, 4), seeded_tensor(31, 5, dtype=torch.int64)
-    facts, expected, got, y_back = student.probe(model_and_batch_to_cuda, x, y)
+    facts, before, got, y_back = student.probe(model_and_batch_to_cuda, x, y)
+    expected = forward_with([nn.Linear(4, 6), nn.Tanh(), nn.Linear(6, 2)], before, x)
     if facts["model_devices"] != ["cuda"]:
         fail(f"move_to(model, cuda) left parameters on {facts['model_devices']}, expected all on cuda")
     for key, where in (("x_device", "batch['x']"), ("y_device", "batch['y'][0]")):
@@ -424,7 +437,8 @@ def test_cuda_to_numpy_cuda_tensor(student):
 @graded("parallelize", points=2, gpu=True)
 def test_parallelize_on_gpu_matches_single_device(student):
     x = seeded_tensor(33, 8, 6)
-    facts, expected, got = student.probe(parallelize_on_gpu, x, student.ship(reference_pick_device))
+    facts, before, got = student.probe(parallelize_on_gpu, x, "cuda")
+    expected = forward_with([nn.Linear(6, 16), nn.ReLU(), nn.Linear(16, 4)], before, x)
     if facts["devices"] != ["cuda"]:
         fail(f"after parallelize(model) the model's parameters are on {facts['devices']}, expected cuda")
     gpus = torch.cuda.device_count()

@@ -41,12 +41,21 @@ def block_facts(student, style):
     bn = [m for m in block.modules() if isinstance(m, nn.BatchNorm2d)]
     conv_cfg = [(c.in_channels, c.out_channels, tuple(c.kernel_size)) for c in conv]
     bn_cfg = [b.num_features for b in bn]
+    # The layers as they are before the call: the trusted side calls them one after the other.
+    layers = None
+    if len(conv) == 1 and len(bn) == 1:
+        c, b = conv[0], bn[0]
+        layers = {"conv": dict(in_channels=c.in_channels, out_channels=c.out_channels, kernel_size=c.kernel_size,
+                               stride=c.stride, padding=c.padding, dilation=c.dilation, groups=c.groups,
+                               bias=c.bias is not None, padding_mode=c.padding_mode),
+                  "conv_state": {k: v.detach().clone() for k, v in c.state_dict().items()},
+                  "bn": dict(num_features=b.num_features, eps=b.eps, momentum=b.momentum, affine=b.affine,
+                             track_running_stats=b.track_running_stats),
+                  "bn_state": {k: v.detach().clone() for k, v in b.state_dict().items()}, "bn_training": b.training}
     x = torch.randn(2, 3, 8, 8, generator=torch.Generator().manual_seed(0))
     out = block(x)
-    # The same layers called one after the other, in training mode as the block is.
-    ref = torch.relu(bn[0](conv[0](x))) if len(conv) == 1 and len(bn) == 1 else None
     return (isinstance(block, nn.Sequential), children, conv_cfg, bn_cfg, tuple(out.shape), bool((out >= 0).all()),
-            out.detach(), ref.detach() if ref is not None else None)
+            out.detach(), layers)
 
 
 def count_plain(student):
@@ -123,13 +132,31 @@ def seq_reference(student, tokens):
     with torch.no_grad():
         out = model(tokens)
         alone = torch.cat([model(tokens[i:i + 1]) for i in range(tokens.shape[0])])
-        if any(len(ms) != 1 for ms in found.values()):
-            return out, alone, None, counts, None
-        emb, lstm, lin = found[nn.Embedding][0], found[nn.LSTM][0], found[nn.Linear][0]
+    if any(len(ms) != 1 for ms in found.values()):
+        return out, alone, None, counts, None
+    emb, lstm, lin = found[nn.Embedding][0], found[nn.LSTM][0], found[nn.Linear][0]
+    # Its own parts, for the trusted side to call one after the other.
+    parts = {"embedding": (emb.num_embeddings, emb.embedding_dim),
+             "lstm": dict(input_size=lstm.input_size, hidden_size=lstm.hidden_size, num_layers=lstm.num_layers,
+                          bias=lstm.bias, batch_first=lstm.batch_first, bidirectional=lstm.bidirectional,
+                          proj_size=lstm.proj_size),
+             "linear": (lin.in_features, lin.out_features, lin.bias is not None),
+             "states": [{k: v.detach().clone() for k, v in m.state_dict().items()} for m in (emb, lstm, lin)]}
+    return out, alone, parts, counts, lstm.batch_first
+
+
+def sequence_reference(parts, tokens):
+    """Linear(h_n[-1]) from the classifier's own Embedding and LSTM, called one after the other."""
+    if parts is None:
+        return None
+    emb, lstm = nn.Embedding(*parts["embedding"]), nn.LSTM(**parts["lstm"])
+    lin = nn.Linear(parts["linear"][0], parts["linear"][1], bias=parts["linear"][2])
+    for module, state in zip((emb, lstm, lin), parts["states"]):
+        module.load_state_dict(state)
+    with torch.no_grad():
         e = emb(tokens)
         _, (h_n, _) = lstm(e if lstm.batch_first else e.transpose(0, 1))
-        ref = lin(h_n[-1])
-    return out, alone, ref, counts, lstm.batch_first
+        return lin(h_n[-1])
 
 
 # ---------------------------------------------------------------- Affine
@@ -202,8 +229,22 @@ EXPECTED_CHILDREN = {
 }
 
 
+def block_reference(layers):
+    """The block's own Conv2d, BatchNorm2d (in the mode the block left it) and ReLU called one after the other."""
+    if layers is None:
+        return None
+    conv, bn = nn.Conv2d(**layers["conv"]), nn.BatchNorm2d(**layers["bn"])
+    conv.load_state_dict(layers["conv_state"])
+    bn.load_state_dict(layers["bn_state"])
+    bn.train(layers["bn_training"])
+    x = torch.randn(2, 3, 8, 8, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        return torch.relu(bn(conv(x)))
+
+
 def check_block(student, style):
-    is_seq, children, conv_cfg, bn_cfg, out_shape, nonneg, out, ref = student.probe(block_facts, style)
+    is_seq, children, conv_cfg, bn_cfg, out_shape, nonneg, out, layers = student.probe(block_facts, style)
+    ref = block_reference(layers)
     what = f'conv_block("{style}")'
     if not is_seq:
         fail(f"{what} did not return an nn.Sequential")
@@ -348,7 +389,8 @@ def test_sequence_classifier_reads_the_whole_sequence(student):
 @graded("SequenceClassifier", points=2, visible=True)
 def test_sequence_classifier_last_hidden_state(student):
     tokens = seeded_tensor(73, 5, 4, dtype=torch.int64, low=0, high=30)
-    out, alone, ref, counts, batch_first = student.probe(seq_reference, tokens)
+    out, alone, parts, counts, batch_first = student.probe(seq_reference, tokens)
+    ref = sequence_reference(parts, tokens)
     what = "SequenceClassifier(30, 6, 8, 4)(tokens (5, 4))"
     check_tensor(out, shape=(5, 4), dtype=torch.float32, what=what)
     check_close(alone, out, rtol=1e-4, atol=1e-5,

@@ -88,15 +88,6 @@ def fit_with_scripted_steps(student, epochs, lr):
     return history, calls, [id(p) for p in model.parameters()]
 
 
-def correct_train_step(model, optimizer, loss_fn, x, y):
-    """Shipped to the worker to stand in for the submission's train_step while fit is graded."""
-    optimizer.zero_grad()
-    loss = loss_fn(model(x), y)
-    loss.backward()
-    optimizer.step()
-    return loss.item()
-
-
 def reference_train_step(model, lr, loss_fn, x, y):
     """One plain SGD step written out, so that the grading process never builds a torch.optim
     optimizer (the first one imports torch._dynamo: over a second)."""
@@ -109,17 +100,32 @@ def reference_train_step(model, lr, loss_fn, x, y):
     return loss.item()
 
 
-def fit_small(student, params, X, y, batch_size, epochs, lr, correct_step):
-    """fit(model, DataLoader(TensorDataset(X, y), batch_size), nn.MSELoss(), epochs, lr) on a small MLP"""
+def fit_recorded(student, params, X, y, batch_size, epochs, lr):
+    """fit(model, DataLoader(TensorDataset(X, y), batch_size), nn.MSELoss(), epochs, lr) on a small MLP, with a
+    recording stand-in for train_step: it sets every gradient to 1, calls optimizer.step() and returns the sum
+    of the model's parameters before that step plus the sum of x"""
     model = nn.Sequential(nn.Linear(4, 5), nn.Tanh(), nn.Linear(5, 3))
     with torch.no_grad():
         for p, value in zip(model.parameters(), params):
             p.copy_(value)
     loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X, y), batch_size=batch_size)
-    # fit is graded on its own: a correct train_step stands in for the submission's (its own tests grade it).
-    with stand_in(student.training, "train_step", correct_step):
-        history = student.training.fit(model, loader, nn.MSELoss(), epochs, lr)
-    return history, [p.detach().clone() for p in model.parameters()]
+    loss_fn = nn.MSELoss()
+    calls = []
+
+    def recording_step(model_, optimizer, loss_fn_, x, y_):
+        # Trains nothing itself: the optimizer fit made moves the parameters, with gradients fixed here.
+        loss = float(sum(p.detach().double().sum() for p in model.parameters())) + float(x.double().sum())
+        calls.append({"x": x.detach().clone(), "y": y_.detach().clone(), "optimizer": id(optimizer),
+                      "same_model": model_ is model, "same_loss_fn": loss_fn_ is loss_fn})
+        for p in model.parameters():
+            p.grad = torch.ones_like(p)
+        optimizer.step()
+        return loss
+
+    # fit is graded on its own: train_step has its own tests.
+    with stand_in(student.training, "train_step", recording_step):
+        history = student.training.fit(model, loader, loss_fn, epochs, lr)
+    return history, calls, [p.detach().clone() for p in model.parameters()]
 
 
 def accumulate_on(student, x, times, requires_grad):
@@ -152,14 +158,18 @@ def reference_steps(params, batches, lr, loss_kind):
     return losses, [p.detach() for p in model.parameters()]
 
 
-def reference_fit(params, X, y, batch_size, epochs, lr):
-    model = mlp_with(params)
+def reference_fit(params, X, batch_size, epochs, lr):
+    """What fit gives with the recording train_step of fit_recorded: plain SGD, every gradient 1, each loss the
+    sum of the parameters before the step plus the sum of the batch's x; one history entry per epoch."""
+    params = [p.clone() for p in params]
     history = []
     for _ in range(epochs):
-        losses = [reference_train_step(model, lr, nn.MSELoss(), X[i:i + batch_size], y[i:i + batch_size])
-                  for i in range(0, len(X), batch_size)]
+        losses = []
+        for i in range(0, len(X), batch_size):
+            losses.append(float(sum(p.double().sum() for p in params)) + float(X[i:i + batch_size].double().sum()))
+            params = [p - lr * torch.ones_like(p) for p in params]
         history.append(sum(losses) / len(losses))
-    return history, [p.detach() for p in model.parameters()]
+    return history, params
 
 
 def batch(seed, n, loss_kind):
@@ -288,17 +298,33 @@ def test_make_optimizer_steps(student):
 def run_fit(student, seed, n, batch_size, epochs, lr):
     params = mlp_params(seed)
     X, y = seeded_tensor(seed + 10, n, 4), seeded_tensor(seed + 20, n, 3)
-    history, after = student.probe(fit_small, params, X, y, batch_size, epochs, lr,
-                                   student.ship(correct_train_step))
-    want_history, want_after = reference_fit(params, X, y, batch_size, epochs, lr)
-    what = f"fit(model, loader of {n} samples in batches of {batch_size}, MSELoss(), epochs={epochs}, lr={lr})"
+    history, calls, after = student.probe(fit_recorded, params, X, y, batch_size, epochs, lr)
+    want_history, want_after = reference_fit(params, X, batch_size, epochs, lr)
+    what = (f"fit(model, loader of {n} samples in batches of {batch_size}, MSELoss(), epochs={epochs}, lr={lr}), "
+            "with train_step standing in (every gradient 1, then optimizer.step(); the loss it returns is the sum "
+            "of the parameters before the step plus the sum of x)")
     if not isinstance(history, list):
         fail(f"{what} returned {type(history).__name__}, expected a list with one float per epoch")
     check_equal(len(history), epochs, what=f"the length of the history returned by {what}")
     for i, value in enumerate(history):
         if not isinstance(value, float):
             fail(f"{what} returned {type(value).__name__} {value!r} for epoch {i}, expected a Python float")
-    return what, history, want_history, after, want_after
+    return what, history, want_history, after, want_after, calls, (X, y)
+
+
+def check_batches(calls, X, y, batch_size, epochs, what):
+    """train_step got each batch of the loader, in order, every epoch, with the model and loss_fn fit was given."""
+    starts = list(range(0, len(X), batch_size)) * epochs
+    check_equal(len(calls), len(starts), what=f"the number of train_step calls in {what}")
+    for k, (call, i) in enumerate(zip(calls, starts)):
+        check_close(call["x"], X[i:i + batch_size], rtol=0, atol=0,
+                    what=f"x of train_step call {k + 1} in {what} (the loader's batches, in order)")
+        check_close(call["y"], y[i:i + batch_size], rtol=0, atol=0, what=f"y of train_step call {k + 1} in {what}")
+    if len({c["optimizer"] for c in calls}) != 1:
+        fail(f"{what} gave train_step {len({c['optimizer'] for c in calls})} different optimizers; make one "
+             "for the whole run")
+    if not all(c["same_model"] and c["same_loss_fn"] for c in calls):
+        fail(f"{what} did not hand train_step the model and the loss_fn it was given")
 
 
 @graded("fit", points=1, visible=True)
@@ -333,14 +359,14 @@ def test_fit_history_and_optimizer(student):
 
 @graded("fit", points=2)
 def test_fit_history(student):
-    what, history, want, _, _ = run_fit(student, 30, 12, 4, 2, 0.1)
+    what, history, want, _, _, _, _ = run_fit(student, 30, 12, 4, 2, 0.1)
     check_close(history, want, rtol=1e-4, atol=1e-6,
                 what=f"{what}: the history (the average of each epoch's batch losses)")
 
 
 @graded("fit", points=2)
 def test_fit_averages_each_epoch(student):
-    what, history, want, _, _ = run_fit(student, 31, 10, 4, 3, 0.05)
+    what, history, want, _, _, _, _ = run_fit(student, 31, 10, 4, 3, 0.05)
     check_close(history, want, rtol=1e-4, atol=1e-6,
                 what=f"{what}: the history (per epoch, the plain average of its 3 batch losses, the short "
                      "last batch counting as one)")
@@ -348,7 +374,8 @@ def test_fit_averages_each_epoch(student):
 
 @graded("fit", points=2)
 def test_fit_plain_sgd_parameters(student):
-    what, _, _, after, want_after = run_fit(student, 32, 9, 3, 3, 0.2)
+    what, _, _, after, want_after, calls, (X, y) = run_fit(student, 32, 9, 3, 3, 0.2)
+    check_batches(calls, X, y, 3, 3, what)
     check_params(after, want_after, f"after {what} (plain SGD, no momentum, one optimizer for the whole "
                                     "run, batches in order), the model's parameters")
 

@@ -1,8 +1,10 @@
 """TASK: *
-STATUS: not_implemented|failed|error
-EXERCISE: not_started|partial
+STATUS: forbidden
+EXERCISE: import_error
+MESSAGE: tampering with the grader
 """
-# Stubs that try to pass by patching what judges them (all of which lives elsewhere).
+# Stubs that try to pass by patching what judges them (all of which lives elsewhere). Patching
+# torch.Tensor itself is refused at import: the module gets the tampering verdict.
 import builtins
 
 import numpy as np
