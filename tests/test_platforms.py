@@ -211,7 +211,8 @@ def test_hostile_submission_cannot_touch_the_results(autograder, tmp_path):
     shapes, tensor_numpy = by_exercise(results, "Shapes"), by_exercise(results, "Tensor <-> NumPy")
     assert results["score"] == sum(t["max_score"] for t in shapes) < 1000
     assert all(t["status"] == "failed" and t["score"] == 0 for t in tensor_numpy if "score" in t)
-    assert any("[not_implemented]" in t["output"] for t in tensor_numpy)
+    # Patching torch at import is tampering with the grader: a verdict of its own, no points.
+    assert any("[forbidden] tampering with the grader" in t["output"] for t in tensor_numpy), tensor_numpy
 
 
 def test_duplicate_module_names_are_a_clear_error(autograder):

@@ -2,7 +2,7 @@
 
 TASK: fit
 PITFALL: Make the optimizer once, before the loop: it belongs to the whole run
-KEEPS: test_fit_history, test_fit_averages_each_epoch, test_fit_plain_sgd_parameters
+KEEPS: test_fit_history, test_fit_averages_each_epoch
 """
 
 
