@@ -201,6 +201,14 @@ def forget_modules_of(folder):
             del sys.modules[name]
 
 
+def not_passing(report, where, after_status):
+    """One line per test of `report` that neither passed nor was skipped: where (from the
+    exercise's name), the test, its task and status, and the first line of its message."""
+    return [f"{where(ex)}: {name} ({t['task']}) {t['status']}{after_status}: "
+            f"{t['message'].splitlines()[0][:160] if t['message'] else ''}"
+            for ex, name, t in tests_of(report) if t["status"] not in ("passed", "skipped")]
+
+
 def quick_checks(course, exercises, audit, progress, timeout):
     """The course graded as it stands: solutions, stubs, constants, public tests, pitfalls."""
     from .. import engine
@@ -212,9 +220,7 @@ def quick_checks(course, exercises, audit, progress, timeout):
     try:
         solutions = grader.grade(course.solutions_dir, names)
         progress.step("solutions graded with the hidden tests")
-        failing = [f"{rel(course.solutions_dir)}/{ex}.py: {name} ({t['task']}) {t['status']}: "
-                   f"{t['message'].splitlines()[0][:160] if t['message'] else ''}"
-                   for ex, name, t in tests_of(solutions) if t["status"] not in ("passed", "skipped")]
+        failing = not_passing(solutions, lambda ex: f"{rel(course.solutions_dir)}/{ex}.py", "")
         skipped = [t for _, _, t in tests_of(solutions) if t["status"] == "skipped"]
         audit.checks.append(Check(
             "solutions score full", not failing,
@@ -287,9 +293,7 @@ def quick_checks(course, exercises, audit, progress, timeout):
     try:
         public = public_grader.grade(course.solutions_dir, names)
         progress.step("solutions graded with the public tests")
-        failing = [f"{courses.PUBLIC_TESTS}/test_{ex}.py: {name} ({t['task']}) {t['status']} on the "
-                   f"solutions: {t['message'].splitlines()[0][:160] if t['message'] else ''}"
-                   for ex, name, t in tests_of(public) if t["status"] not in ("passed", "skipped")]
+        failing = not_passing(public, lambda ex: f"{courses.PUBLIC_TESTS}/test_{ex}.py", " on the solutions")
         covered = {t["task"] for _, _, t in tests_of(public)}
         failing += [f"{courses.MANIFEST}: task {task.name!r} has no public test"
                     + (f" (left out of the handout: {', '.join(dropped[ex.name])})" if dropped[ex.name] else "")
