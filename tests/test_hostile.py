@@ -44,7 +44,7 @@ PROTECTED = [os.path.join(PROJECT, p) for p in (
 
 
 def spec_of(text):
-    fields = dict(re.findall(r"^(?:\"\"\")?(TASK|STATUS|EXERCISE|MESSAGE|REQUIRES|NEIGHBOUR|GPU|WAITS): (.+)$",
+    fields = dict(re.findall(r"^(?:\"\"\")?(TASK|STATUS|EXERCISE|MESSAGE|REQUIRES|NEIGHBOUR|GPU|WAITS|TIMEOUT): (.+)$",
                              text, re.M))
     return {
         "task": fields["TASK"].strip(),
@@ -55,6 +55,7 @@ def spec_of(text):
         "gpu": fields.get("GPU", "").strip(),
         "neighbour": fields.get("NEIGHBOUR", "").strip(),
         "waits": int(fields["WAITS"]) if "WAITS" in fields else None,
+        "timeout": fields.get("TIMEOUT", "1.5").strip(),
     }
 
 
@@ -317,7 +318,7 @@ def test_hostile_submission(case, level, tmp_path, honest_report):
     sampler = Sampler()
     neighbour = None
     try:
-        proc = start_grader(sub, "-e", "tensor_numpy", "-e", "shapes", "--timeout", "1.5",
+        proc = start_grader(sub, "-e", "tensor_numpy", "-e", "shapes", "--timeout", spec["timeout"],
                             "--memory", str(MEMORY_MIB), "--output", report_path, "--sandbox", level,
                             env={"GRADER_CGROUPS": "off"} if variant == "no-cgroup" else None)
         sampler.pid = proc.pid

@@ -1,6 +1,7 @@
 """TASK: shared_tensor
 STATUS: crashed
 MESSAGE: memory
+TIMEOUT: 10
 """
 
 
