@@ -492,9 +492,15 @@ def gradescope_package(out_zip, timeout, memory, course_dir):
 @limit_options(quiet="No progress lines on stderr; the summary only.", total_timeout=True)
 @click.option("--sandbox", type=click.Choice(["auto", "bubblewrap", "unprivileged-user", "process"]),
               default="auto", show_default=True, help="Isolation for the submissions.")
+@click.option("--worker-template/--fresh-workers", "worker_template", default=True, show_default=True,
+              help="Fork each submission's sandboxed worker from a template that imported torch once "
+                   "per grading process, or start a fresh worker (importing torch) for each. Either way "
+                   "each submission has its own namespaces, cgroup and limits and the same scores; the "
+                   "template needs bubblewrap and no GPU, else fresh workers grade. Each report's "
+                   "environment.worker says which did.")
 @course_option
 def batch(root, out_dir, jobs, shard, force, exercises, timeout, total_timeout, memory, cpus, quiet, sandbox,
-          course_dir):
+          worker_template, course_dir):
     """Grade a class: every folder (or NAME.zip) directly under ROOT is one submission.
 
     Writes DIR/NAME.json as each is graded, then DIR/gradebook.csv and DIR/report.html.
@@ -510,7 +516,7 @@ def batch(root, out_dir, jobs, shard, force, exercises, timeout, total_timeout, 
         outcomes, paths = batches.run_batch(
             root, out_dir, course, jobs=jobs, shard=shard, force=force, timeout=timeout,
             memory_mib=memory, cpus=cpus, sandbox=sandbox, exercise_names=exercises, quiet=quiet,
-            total_timeout=total_timeout)
+            total_timeout=total_timeout, worker_template=worker_template)
     except UsageError as exc:
         raise BadInput(str(exc)) from None
     except OSError as exc:

@@ -18,6 +18,7 @@ import time
 from . import course as courses
 from .errors import UsageError
 from .sandbox.client import GraderError, WorkerClient
+from .sandbox.template import WorkerTemplate
 
 __all__ = ["grade", "Grader", "UsageError", "GraderError", "WorkerStartFailed", "check_submission"]
 
@@ -143,14 +144,26 @@ def gpu_devices_present():
 class Grader:
     """Grades submissions of one course, one after another, in this process."""
 
-    def __init__(self, course, timeout=5.0, memory_mib=2048, sandbox="auto", **client_options):
+    def __init__(self, course, timeout=5.0, memory_mib=2048, sandbox="auto", template=False,
+                 **client_options):
         self.course = course
         self.options = dict(timeout=timeout, memory_mib=memory_mib, level=sandbox,
                             hidden=hidden_paths(course), gpu=gpu_devices_present(), **client_options)
         self.next = None  # (submission, a client already starting) for the next grade()
+        # `template`: fork each submission's worker from one that imported torch once (worth it
+        # when this process grades more than one submission: a batch).
+        self.template = WorkerTemplate(self.options["hidden"], memory_mib, client_options.get("cpus", 1.0),
+                                       sandbox, self.options["gpu"]) if template else None
+
+    def templated(self):
+        """Whether workers are forked from the template (so far as is known before a fork)."""
+        return self.template is not None and not self.template.broken
 
     def prepare(self, submission):
         """Start the worker for `submission` now, so that its torch import overlaps other work."""
+        if self.templated():
+            self.template.launch()  # a fork is quick: nothing per submission to start ahead
+            return
         submission = os.path.realpath(submission)
         if self.next is not None and self.next[0] == submission:
             return
@@ -170,6 +183,8 @@ class Grader:
 
     def close(self):
         self.discard()
+        if self.template is not None:
+            self.template.close()
 
     def grade(self, submission, exercise_names=(), tasks=(), prepare_next=None):
         """Grade `submission`; returns the report as a dict (see docs/report.md).
@@ -179,7 +194,10 @@ class Grader:
         started = time.monotonic()
         path = check_submission(submission, self.course)
         exercises = select(self.course.exercises, list(exercise_names), tasks)
-        if self.next is not None and self.next[0] == path:
+        if self.templated():
+            client = GradingClient(path, template=self.template, **self.options)
+            self.template.launch()  # the template's torch import overlaps ours
+        elif self.next is not None and self.next[0] == path:
             client, self.next = self.next[1], None
         else:
             self.discard()
@@ -215,6 +233,10 @@ class Grader:
             }
             if client.level_notes:
                 environment["sandbox_notes"] = client.level_notes
+            environment["worker"] = client.worker_kind
+            if self.template is not None and client.worker_kind != "template":
+                environment["worker_note"] = client.template_note or self.template.broken \
+                    or "no worker was needed"
             if client.total_timeout is not None:
                 environment["total_timeout"] = client.total_timeout
                 environment["total_timeout_reached"] = client.budget_spent

@@ -504,7 +504,7 @@ def holds_batch_results(folder):
 
 def run_batch(root, out_dir, course, jobs=None, shard=None, force=False, timeout=5.0,
               memory_mib=2048, sandbox="auto", exercise_names=(), progress=None, guard=None,
-              cpus=1.0, quiet=False, total_timeout=None):
+              cpus=1.0, quiet=False, total_timeout=None, worker_template=True):
     """Grade every submission under `root` (or the shard's slice) into `out_dir`.
 
     Returns (outcomes, gradebook path, html path). Raises UsageError for bad input only; a
@@ -554,6 +554,7 @@ def run_batch(root, out_dir, course, jobs=None, shard=None, force=False, timeout
     scratch, lock = make_scratch()
     config = {"course": course.root, "scratch": scratch, **options}
     config["exercises"] = list(exercise_names)
+    config["template"] = bool(worker_template)  # not in the hash: the scores are the same either way
     # Starting the next worker early uses a core the current grading leaves idle; when every core
     # already has a grading process, it only adds contention (measured on 2 cores: --jobs 2 went
     # from 0.94 to 1.03 submissions per second without it, --jobs 1 gains from it).

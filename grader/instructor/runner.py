@@ -124,7 +124,7 @@ def serve(proto_in, proto_out):
     course = courses.open_course(config["course"])
     grader = engine.Grader(course, timeout=config["timeout"], memory_mib=config["memory_mib"],
                            sandbox=config["sandbox"], total_timeout=config.get("total_timeout"),
-                           cpus=config.get("cpus", 1.0))
+                           cpus=config.get("cpus", 1.0), template=config.get("template", False))
     try:
         job = ask()
         while job is not None:

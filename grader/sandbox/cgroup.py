@@ -239,6 +239,12 @@ class WorkerCgroup:
             else f'{joins} && exec "$@"'
         return ["/bin/sh", "-c", script, *files, *argv]
 
+    def add(self, pid):
+        """Move the process `pid` (not yet running any submission code) into every group."""
+        for procs in self.procs_files:
+            with open(procs, "w") as fh:
+                fh.write(str(pid))
+
     def members(self):
         found = []
         for procs in self.procs_files:

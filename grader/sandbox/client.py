@@ -240,8 +240,13 @@ class WorkerClient:
     """One worker for one submission, restarted after a crash or a timeout."""
 
     def __init__(self, submission, timeout=5.0, memory_mib=2048, level="auto", hidden=(),
-                 gpu=False, cpus=1.0, total_timeout=None):
+                 gpu=False, cpus=1.0, total_timeout=None, template=None):
         self.submission = os.path.realpath(submission)
+        # A grading process's worker template (grader.sandbox.template), or None: each start
+        # then forks from it instead of starting a fresh worker that imports torch.
+        self.template = template
+        self.worker_kind = None  # "template" or "fresh", once started
+        self.template_note = None  # why a fresh worker graded where a template was offered
         self.timeout = timeout
         # Seconds all the submission's calls may take together (None: no bound); the clock
         # starts at begin_budget(), when grading starts.
@@ -284,6 +289,15 @@ class WorkerClient:
 
     def spawn(self):
         """Start a worker at the first level that works; returns without waiting for it."""
+        if self.template is not None:
+            from .template import TemplateUnusable
+            try:
+                cpu = int(max(120, self.timeout * 60))
+                child, req_w, res_r, output, group = self.template.fork(self.submission, self.memory_mib, cpu)
+                plan = sandbox.Plan("bubblewrap", [], sandbox.SANDBOX_SUBMISSION)
+                return child, req_w, res_r, output, plan, [], group
+            except TemplateUnusable as exc:
+                self.template, self.template_note = None, str(exc)
         reasons = []
         for level in list(self.allowed_levels):
             try:
@@ -361,6 +375,11 @@ class WorkerClient:
                 if header.get("op") != "ready":
                     raise StudentCrash("it sent an unexpected greeting")
             except (StudentTimeout, StudentCrash) as exc:
+                if self.template is not None:  # a forked worker that never greeted: start afresh
+                    text = output.take().strip()
+                    self.kill()
+                    self.template, self.template_note = None, f"a forked worker did not start ({exc} {text[-300:]})".strip()
+                    continue
                 if self.oom_killed():
                     exc = StudentCrash(f"it reached the memory limit ({self.memory_mib} MiB) while "
                                        "importing torch; raise --memory")
@@ -378,6 +397,7 @@ class WorkerClient:
                 reasons = reasons + ["process: the grader runs as root and so does the worker: "
                                      "the submission can read what root can"]
             self.level_notes = reasons + tried
+            self.worker_kind = "template" if self.template is not None else "fresh"
             self.info = header
             self.generation += 1
             self.released = []

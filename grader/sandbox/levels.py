@@ -124,11 +124,17 @@ def bubblewrap_argv(submission, worker_args, hidden, tmpfs_bytes=TMPFS_BYTES):
     """The bwrap command. `hidden` lists trusted paths to mask if a bind would show them.
 
     The only writable places are /tmp and /dev/shm, each a tmpfs of `tmpfs_bytes` (where this
-    bwrap can size one); the root, /dev and the masks are remounted read-only at the end."""
+    bwrap can size one); the root, /dev and the masks are remounted read-only at the end.
+    `submission` None: the worker template's sandbox (see `grader.sandbox.template`), with an
+    empty /submission for each forked worker to mount its own over, and CAP_SYS_ADMIN, which
+    the template's forks spend making each worker's namespaces before the worker drops it."""
+    template = submission is None
     size = ["--size", str(tmpfs_bytes)] if bubblewrap_sizes_tmpfs() else []
     argv = [shutil.which("bwrap") or "bwrap", *namespace_args(), "--die-with-parent",
             "--new-session", "--hostname", "sandbox"]
-    if as_root():
+    if template:
+        argv += ["--cap-add", "CAP_SYS_ADMIN"]
+    elif as_root():
         worker_args = [*worker_args, "--drop-user"]
     bound = []
     for top in ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
@@ -166,14 +172,17 @@ def bubblewrap_argv(submission, worker_args, hidden, tmpfs_bytes=TMPFS_BYTES):
         if os.path.exists(path) and any(under(path, b) for b in bound):
             argv += ["--tmpfs", os.path.realpath(path)]
             read_only.append(os.path.realpath(path))
-    argv += ["--ro-bind", submission, SANDBOX_SUBMISSION]
-    for path in hidden:
+    if template:
+        argv += ["--dir", SANDBOX_SUBMISSION]
+    else:
+        argv += ["--ro-bind", submission, SANDBOX_SUBMISSION]
+    for path in hidden if not template else ():
         if os.path.exists(path) and under(path, submission) and os.path.realpath(path) != os.path.realpath(submission):
             rel = os.path.relpath(os.path.realpath(path), os.path.realpath(submission))
             argv += ["--tmpfs", os.path.join(SANDBOX_SUBMISSION, rel)]
             read_only.append(os.path.join(SANDBOX_SUBMISSION, rel))
     argv += open_folders(WORKER_DIR + "/worker.py", bound)
-    for name in ("worker.py", "codec.py", "probe_prelude.py"):
+    for name in ("worker.py", "codec.py", "probe_prelude.py") + (("template.py",) if template else ()):
         argv += ["--ro-bind", os.path.join(WORKER_SOURCE_DIR, name), f"{WORKER_DIR}/{name}"]
     for path in read_only:  # after every mount that needs a folder made in them
         argv += ["--remount-ro", path]
@@ -181,7 +190,7 @@ def bubblewrap_argv(submission, worker_args, hidden, tmpfs_bytes=TMPFS_BYTES):
     for key, value in sandbox_env().items():
         argv += ["--setenv", key, value]
     argv += ["--", sys.executable, "-I", "-B", f"{WORKER_DIR}/worker.py",
-             "--submission", SANDBOX_SUBMISSION, *worker_args]
+             *(() if template else ("--submission", SANDBOX_SUBMISSION)), *worker_args]
     return argv
 
 

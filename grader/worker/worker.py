@@ -53,6 +53,10 @@ def drop_privileges():
     os.setuid(65534)
     if 0 in (os.getuid(), os.geteuid(), os.getgid(), os.getegid()) or os.getgroups():
         sys.exit("worker: could not drop root")
+    check_no_capabilities()
+
+
+def check_no_capabilities():
     try:
         with open("/proc/self/status") as fh:
             caps = [line.split()[1] for line in fh if line.startswith(("CapPrm:", "CapEff:"))]
@@ -603,13 +607,17 @@ def trim_traceback(exc):
 def main(argv):
     import argparse
     parser = argparse.ArgumentParser()
-    parser.add_argument("--submission", required=True)
+    parser.add_argument("--template", type=int, metavar="CONTROL_FD",
+                        help="be the worker template, served on this socket (see template.py)")
+    parser.add_argument("--submission")
     parser.add_argument("--memory", type=int, default=2048)
     parser.add_argument("--cpu", type=int, default=300)
     parser.add_argument("--drop-user", action="store_true")
     parser.add_argument("--gpu", action="store_true")
-    parser.add_argument("--fds", required=True)
+    parser.add_argument("--fds")
     opts = parser.parse_args(argv)
+    if opts.template is not None:
+        return template_main(opts.template)
     codec = load_codec()  # a local: nothing of the codec is reachable from the worker's globals
     request_fd, respond = (int(x) for x in opts.fds.split(","))
     read = make_reader(request_fd)
@@ -629,7 +637,16 @@ def main(argv):
     submission = os.path.abspath(opts.submission)
     sys.path.insert(0, submission)
     sys.dont_write_bytecode = True
-    ready = {
+    ready = ready_facts()
+    serve = build_worker(submission, codec)  # installs the audit hook: no submission code ran yet
+    write_all(respond, codec.pack(ready, []))
+    serve(read, respond)
+
+
+def ready_facts():
+    """The worker's greeting: sent once torch is imported, before any submission code runs."""
+    import torch
+    return {
         "op": "ready",
         "pid": os.getpid(),
         "uid": os.getuid(),
@@ -638,9 +655,38 @@ def main(argv):
         "cuda_available": bool(torch.cuda.is_available()),
         "gpu_count": int(torch.cuda.device_count()),
     }
-    serve = build_worker(submission, codec)  # installs the audit hook: no submission code ran yet
-    write_all(respond, codec.pack(ready, []))
-    serve(read, respond)
+
+
+def template_main(control_fd):
+    """The worker template (see template.py): everything a worker imports and builds before
+    the submission, done once; then one fork per submission. No submission code runs here, and
+    CUDA is never initialised here (a forked child could not use it): the grader uses the
+    template only without a GPU."""
+    codec = load_codec()
+    spec = importlib.util.spec_from_file_location("grader_template", os.path.join(HERE, "template.py"))
+    template = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(template)
+    os.set_inheritable(control_fd, False)
+    import numpy  # noqa: F401
+    import PIL.Image  # noqa: F401
+    import torch
+    torch.set_num_threads(1)
+    try:
+        skip_dynamo_in_optimizers()
+    except Exception:  # noqa: BLE001 - only an optimisation
+        pass
+    sys.path.insert(0, template.SUBMISSION)
+    sys.dont_write_bytecode = True
+    serve = build_worker(template.SUBMISSION, codec)
+
+    def worker_parts(opts):
+        return {"set_limits": set_limits, "drop_privileges": drop_privileges,
+                "check_no_capabilities": check_no_capabilities, "write_all": write_all,
+                "make_reader": make_reader, "serve": serve}
+    # A fork is safe only from a process with one thread (torch's pools start on first use).
+    greeting = {"op": "ready", "pid": os.getpid(), "threads": len(os.listdir("/proc/self/task"))}
+    write_all(control_fd, codec.pack(greeting, []))
+    template.serve_template(control_fd, codec, worker_parts, ready_facts)
 
 
 def skip_dynamo_in_optimizers():

@@ -1,0 +1,325 @@
+"""The trusted side of the worker template: one per grading process of a batch.
+
+A fresh worker imports torch for each submission (about 1.5 s of CPU). The template is a
+bubblewrap sandbox whose process imports torch and the worker's code once and runs no
+submission code; for each submission it forks a worker with that submission's files (see
+`grader/worker/template.py` for what the fork does inside). Each forked worker has what a fresh
+one has: its own cgroup (memory, CPU and pids, the same limits), its own /tmp, /dev/shm and
+/submission, its own PID and IPC namespaces, the same rlimits and uid, and is killed with
+everything it started before the next is forked.
+
+Where the template cannot serve (no bubblewrap, a GPU, a submission too large to send, a
+template that died), `TemplateUnusable` says why and the client starts a fresh worker; the
+report names which kind graded (`environment.worker`).
+"""
+
+import os
+import select
+import socket
+import subprocess
+import time
+
+from ..worker import codec
+from . import levels as sandbox
+from . import reaper
+from .cgroup import WorkerCgroup
+
+MAX_FILES = 2000  # a submission larger than this is graded by a fresh worker, which binds it
+MAX_BYTES = 16 << 20
+START_TIMEOUT = 120.0
+STEP_TIMEOUT = 30.0
+
+
+class TemplateUnusable(Exception):
+    """The template cannot serve this submission (or any more): the message says why."""
+
+
+def unusable_reason(level, gpu):
+    """Why a template cannot be used here, or None."""
+    if level not in ("auto", "bubblewrap"):
+        return f"the sandbox level is {level}; the template needs bubblewrap"
+    if gpu:
+        return "a GPU is present, and CUDA cannot be used in a process forked after torch is imported"
+    ok, why = sandbox.bubblewrap_works()
+    if not ok:
+        return f"bubblewrap cannot be used here ({why})"
+    return None
+
+
+def ns_pid(pid):
+    """The innermost PID namespace's number of host process `pid` (None if gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("NSpid:"):
+                    return int(line.split()[-1])
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def submission_files(submission, hidden=()):
+    """[(entry, bytes or None)] for the submission's folders, files and links, top down; links
+    are kept as links (never followed), other kinds of file left out, trusted paths skipped, as
+    `levels.stage_submission` does. Raises TemplateUnusable past MAX_FILES or MAX_BYTES."""
+    submission = os.path.realpath(submission)
+    hidden = [os.path.realpath(p) for p in hidden]
+    hidden = [p for p in hidden if p != submission and sandbox.under(p, submission)]
+    found, total = [], 0
+    for folder, dirs, files in os.walk(submission):
+        rel_folder = os.path.relpath(folder, submission)
+        descend = []
+        for name in sorted(dirs) + sorted(files):
+            source = os.path.join(folder, name)
+            if any(sandbox.under(source, h) for h in hidden):
+                continue
+            rel = os.path.normpath(os.path.join(rel_folder, name))
+            st = os.lstat(source)
+            if len(found) >= MAX_FILES:
+                raise TemplateUnusable(f"the submission holds more than {MAX_FILES} files")
+            if os.path.islink(source):
+                found.append(({"path": rel, "kind": "link", "target": os.readlink(source)}, None))
+            elif os.path.isdir(source) and not os.path.islink(source):
+                found.append(({"path": rel, "kind": "dir"}, None))
+                descend.append(name)
+            elif os.path.isfile(source):
+                total += st.st_size
+                if total > MAX_BYTES:
+                    raise TemplateUnusable(f"the submission holds more than {MAX_BYTES >> 20} MiB")
+                fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW)
+                with os.fdopen(fd, "rb") as fh:
+                    data = fh.read(MAX_BYTES + 1)
+                found.append(({"path": rel, "kind": "file", "executable": bool(st.st_mode & 0o100)},
+                              data))
+        dirs[:] = [d for d in dirs if d in descend]
+    return found
+
+
+class TemplateChild:
+    """A worker forked by the template, as the client sees a process: `pid` is the host pid
+    of its stage process (everything of the submission runs below it); `wait` returns the
+    worker's exit code once the template has reaped it."""
+
+    def __init__(self, template, pid):
+        self.template = template
+        self.pid = pid
+        self.returncode = None
+
+    def poll(self):
+        if self.returncode is None:
+            self.template.collect(0)
+        return self.returncode
+
+    def wait(self, timeout=None):
+        if self.returncode is None:
+            self.template.collect(STEP_TIMEOUT if timeout is None else timeout)
+        if self.returncode is None:
+            raise subprocess.TimeoutExpired("worker", timeout)
+        return self.returncode
+
+
+class WorkerTemplate:
+    """Starts the template sandbox on first use; `fork` gives each submission its worker."""
+
+    def __init__(self, hidden, memory_mib, cpus, level="auto", gpu=False):
+        self.hidden = list(hidden)
+        self.memory_mib = memory_mib
+        self.cpus = cpus
+        self.broken = unusable_reason(level, gpu)
+        self.proc = None
+        self.control = None
+        self.group = None
+        self.host_pid = None
+        self.child = None
+        self.output = None
+        self.pending = b""
+
+    # ------------------------------------------------------------ the template itself
+    def launch(self):
+        """Start the template sandbox, without waiting for it (it imports torch meanwhile)."""
+        if self.broken or self.proc is not None:
+            return
+        from .client import LIVE_WORKERS, PIDS_LIMIT, OutputBuffer
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        out_r, out_w = os.pipe()
+        argv = sandbox.bubblewrap_argv(None, ["--template", str(theirs.fileno())], self.hidden)
+        # The template's own budget, as a fresh worker's: its forks leave it for their own.
+        self.group = WorkerCgroup.make(PIDS_LIMIT, self.memory_mib << 20, self.cpus)
+        if self.group is not None:
+            argv = self.group.wrap(argv)
+        try:
+            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w,
+                                         pass_fds=(theirs.fileno(),), start_new_session=True,
+                                         close_fds=True, env=sandbox.launch_env(), cwd="/")
+        except OSError as exc:
+            ours.close()
+            os.close(out_r)
+            self.broken = f"the template sandbox did not start ({exc})"
+            return
+        finally:
+            theirs.close()
+            os.close(out_w)
+        LIVE_WORKERS.add(self.proc.pid)
+        self.control = ours
+        self.output = OutputBuffer(out_r)
+
+    def start(self):
+        """Launch the template if need be and wait for its greeting."""
+        self.launch()
+        if self.broken:
+            raise TemplateUnusable(self.broken)
+        if self.host_pid is not None:
+            return
+        greeting = self.read(START_TIMEOUT, "its greeting")
+        if greeting.get("op") != "ready":
+            self.fail("the template sent an unexpected greeting")
+        if greeting.get("threads") != 1:
+            self.fail(f"the template runs {greeting.get('threads')} threads after importing torch, "
+                      "so forking it is not safe")
+        self.host_pid = self.find(self.proc.pid, greeting.get("pid"))
+        if self.host_pid is None:
+            self.fail("the template's process could not be found")
+
+    def find(self, ancestor, inner_pid):
+        """The host pid of the descendant of `ancestor` whose namespace pid is `inner_pid`."""
+        for pid in reaper.descendants(ancestor):
+            if ns_pid(pid) == inner_pid:
+                return pid
+        return None
+
+    def fail(self, why):
+        text = self.output.take().strip()[-300:] if self.output is not None else ""
+        self.close()
+        self.broken = why + (f": {text}" if text else "")
+        raise TemplateUnusable(self.broken)
+
+    def read(self, timeout, what):
+        """One frame from the control socket."""
+        deadline = time.monotonic() + timeout
+        buffer = bytearray(self.pending)
+
+        def read_exact(n):
+            while len(buffer) < n:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([self.control], [], [], left)[0]:
+                    raise TimeoutError
+                chunk = self.control.recv(1 << 16)
+                if not chunk:
+                    raise EOFError
+                buffer.extend(chunk)
+            data = bytes(buffer[:n])
+            del buffer[:n]
+            return data
+        try:
+            header, _ = codec.read_frame(read_exact)
+        except TimeoutError:
+            self.pending = bytes(buffer)
+            self.fail(f"the template did not send {what} within {timeout:g} s")
+        except (EOFError, OSError, codec.CodecError):
+            self.fail(f"the template stopped while sending {what}")
+        self.pending = bytes(buffer)
+        return header
+
+    def collect(self, timeout):
+        """Wait up to `timeout` s for the template to report that the current child ended."""
+        child = self.child
+        if child is None or child.returncode is not None:
+            return
+        if timeout <= 0 and not select.select([self.control], [], [], 0)[0] and not self.pending:
+            return
+        try:
+            message = self.read(timeout, "the end of a worker")
+        except TemplateUnusable:
+            return
+        if message.get("op") == "exited":
+            child.returncode = message.get("status")
+            self.child = None
+
+    def close(self):
+        from .client import LIVE_WORKERS
+        if self.proc is not None:
+            reaper.kill_tree(self.proc.pid, also=self.group.members() if self.group else ())
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+            LIVE_WORKERS.discard(self.proc.pid)
+            self.proc = None
+        self.host_pid = None
+        if self.control is not None:
+            self.control.close()
+            self.control = None
+        if self.group is not None:
+            self.group.remove()
+            self.group = None
+        self.child = None
+
+    # ------------------------------------------------------------ one worker per submission
+    def fork(self, submission, memory_mib, cpu_seconds):
+        """A worker for `submission`: (TemplateChild, request fd, reply fd, output buffer, cgroup).
+
+        Raises TemplateUnusable (the caller then starts a fresh worker) where it cannot."""
+        from .client import PIDS_LIMIT, OutputBuffer
+        entries = submission_files(submission, self.hidden)  # before anything starts
+        self.start()
+        if self.child is not None:  # the last worker must be gone before the next is forked
+            self.collect(STEP_TIMEOUT)
+            if self.child is not None:
+                self.fail("a worker of the template did not end")
+        files, buffers = [], []
+        for entry, data in entries:
+            if data is not None:
+                entry["buffer"] = len(buffers)
+                buffers.append(data)
+            files.append(entry)
+        header = {"op": "fork", "files": files, "worker": {"memory": memory_mib, "cpu": cpu_seconds}}
+        group = WorkerCgroup.make(PIDS_LIMIT, memory_mib << 20, self.cpus)
+        req_r, req_w = os.pipe()
+        res_r, res_w = os.pipe()
+        out_r, out_w = os.pipe()
+        try:
+            try:
+                socket.send_fds(self.control, [b"F"], [req_r, res_w, out_w])
+                self.control.sendall(codec.pack(header, buffers))
+            except OSError as exc:
+                self.fail(f"the template stopped taking requests ({exc})")
+            finally:
+                for fd in (req_r, res_w, out_w):
+                    os.close(fd)
+            output = OutputBuffer(out_r)
+            out_r = None
+            forked = self.read(STEP_TIMEOUT, "the forked worker's number")
+            if forked.get("op") != "forked":
+                self.fail(f"the template refused to fork ({forked.get('why', forked.get('op'))})")
+            pid = self.find(self.host_pid, forked.get("pid"))
+            child = self.child = TemplateChild(self, pid)
+            if pid is None or not self.wait_byte(res_r, b"S"):
+                detail = output.take().strip()[-300:]
+                self.kill_child(child, group)
+                self.fail("the forked worker could not make its namespaces"
+                          + (f" ({detail})" if detail else ""))
+            if group is not None:
+                group.add(pid)
+            os.write(req_w, b"G")
+        except BaseException:
+            for fd in (req_w, res_r) + ((out_r,) if out_r is not None else ()):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+            if group is not None:
+                group.remove()
+            raise
+        return child, req_w, res_r, output, group
+
+    def wait_byte(self, fd, expected):
+        ready, _, _ = select.select([fd], [], [], STEP_TIMEOUT)
+        return bool(ready) and os.read(fd, 1) == expected
+
+    def kill_child(self, child, group=None):
+        if child.pid is not None:
+            reaper.kill_tree(child.pid, also=group.members() if group else ())
+        try:
+            child.wait(5)
+        except subprocess.TimeoutExpired:
+            pass

@@ -1,0 +1,4 @@
+"""LEAVES: an environment variable"""
+import os
+
+os.environ["LEAKED"] = "1"
