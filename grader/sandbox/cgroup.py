@@ -298,6 +298,32 @@ class WorkerCgroup:
                 return int(text)
         return None
 
+    def memory_usage(self):
+        """The group's memory use now, in bytes (None where the kernel does not say)."""
+        path = self.path_of("memory")
+        if path is None:
+            return None
+        for name in ("memory.usage_in_bytes", "memory.current"):
+            text = read(os.path.join(path, name))
+            if text is not None and text.strip().isdigit():
+                return int(text)
+        return None
+
+    def lower_memory(self, memory_bytes):
+        """Set a lower memory limit (v1: the memory+swap one after it, which may not be below it)."""
+        path = self.path_of("memory")
+        if path is None or "memory" not in self.limited:
+            return False
+        names = ("memory.limit_in_bytes", "memory.memsw.limit_in_bytes", "memory.max")
+        try:
+            for name in names:
+                if os.path.exists(os.path.join(path, name)):
+                    write(os.path.join(path, name), memory_bytes)
+        except OSError:
+            return False
+        self.memory_bytes = memory_bytes
+        return True
+
     def cpu_usage_ns(self):
         """CPU time used by every process of the group so far, in ns (None where unknown)."""
         path = self.path_of("cpuacct")

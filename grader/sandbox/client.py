@@ -398,6 +398,8 @@ class WorkerClient:
                                      "the submission can read what root can"]
             self.level_notes = reasons + tried
             self.worker_kind = "template" if self.template is not None else "fresh"
+            if self.template is not None:
+                self.template.settle(self.group)
             self.info = header
             self.generation += 1
             self.released = []

@@ -133,6 +133,7 @@ class WorkerTemplate:
         self.child = None
         self.output = None
         self.pending = b""
+        self.charged = None
 
     # ------------------------------------------------------------ the template itself
     def launch(self):
@@ -179,6 +180,23 @@ class WorkerTemplate:
         self.host_pid = self.find(self.proc.pid, greeting.get("pid"))
         if self.host_pid is None:
             self.fail("the template's process could not be found")
+        # What a fresh worker's budget pays before any submission code: torch and the worker.
+        self.charged = self.group.memory_usage() if self.group is not None else None
+
+    def settle(self, group):
+        """Once a forked worker has greeted: make its memory limit what a fresh worker has left.
+
+        A forked worker's group is charged only for the pages it writes, not for torch's, which
+        it shares with the template; a fresh worker's pays for its own import. The limit becomes
+        --memory less the template's charge, plus what the forked worker had copied by then."""
+        if group is None or self.charged is None or "memory" not in group.limited:
+            return
+        used = group.memory_usage()
+        if used is None:
+            return
+        limit = (self.memory_mib << 20) - self.charged + used
+        if limit < (self.memory_mib << 20):
+            group.lower_memory(max(limit, used + (16 << 20)))
 
     def find(self, ancestor, inner_pid):
         """The host pid of the descendant of `ancestor` whose namespace pid is `inner_pid`."""

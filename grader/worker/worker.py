@@ -683,6 +683,11 @@ def template_main(control_fd):
         return {"set_limits": set_limits, "drop_privileges": drop_privileges,
                 "check_no_capabilities": check_no_capabilities, "write_all": write_all,
                 "make_reader": make_reader, "serve": serve}
+    # Objects of now move to a generation the collector never scans: a forked worker's
+    # collections would otherwise write to every page of the template's objects and copy them.
+    import gc
+    gc.collect()
+    gc.freeze()
     # A fork is safe only from a process with one thread (torch's pools start on first use).
     greeting = {"op": "ready", "pid": os.getpid(), "threads": len(os.listdir("/proc/self/task"))}
     write_all(control_fd, codec.pack(greeting, []))
