@@ -286,18 +286,9 @@ def assert_no_grader_variable(message, environment):
     assert leaked == [], f"the grader's variables {leaked} reached the sandbox: {message[:1000]}"
 
 
-@pytest.mark.parametrize("case, level", [(c, "bubblewrap") for c in CASES]
-                         + [(c, "process") for c in FALLBACK_CASES]
-                         + [(c, "bubblewrap/no-cgroup") for c in NO_CGROUP_CASES])
-def test_hostile_submission(case, level, tmp_path, honest_report):
-    level, _, variant = level.partition("/")
-    marker = f"grader-hostile-{case}-{os.getpid()}-{time.time_ns()}"
-    outside = str(tmp_path / "outside-sentinel")
-    report_path = str(tmp_path / "report.json")
-    listener = Listener()
-    values = {"@MARKER@": marker, "@PROJECT@": PROJECT, "@REPORT@": report_path,
-              "@PORT@": str(listener.port), "@OUTSIDE@": outside}
-
+def make_case(case, folder, values):
+    """The case's submission in `folder` (the reference tensor_numpy with the case appended, and
+    the reference shapes), placeholders filled from `values`; returns (folder, spec)."""
     def fill(text):
         for key, value in values.items():
             text = text.replace(key, value)
@@ -310,10 +301,65 @@ def test_hostile_submission(case, level, tmp_path, honest_report):
         module = fh.read() + "\n\n# ---- hostile part\n" + fill(hostile)
     files = {"tensor_numpy.py": module}
     files.update({name: fill(text) for name, text in EXTRA_FILES.get(case, {}).items()})
-    sub = make_submission(str(tmp_path / "sub"), files, modules={"shapes"})
+    sub = make_submission(folder, files, modules={"shapes"})
     if case in LINKS:
         os.unlink(os.path.join(sub, "tensor_numpy.py"))
         os.symlink(fill(LINKS[case]), os.path.join(sub, "tensor_numpy.py"))
+    return sub, spec
+
+
+def assert_verdicts(case, spec, report, honest_report):
+    """The case's report says what its spec demands: the hostile task loses, with the status and
+    message named; the module's honest tasks keep their points; the neighbour module is untouched."""
+    # The submission's own module: the hostile task loses, the honest ones keep their points.
+    tensor_numpy = next(ex for ex in report["exercises"] if ex["name"] == "tensor_numpy")
+    gpu_tests = gpu_test_names()
+    cuda = report["environment"]["cuda_available"]
+    for test in tensor_numpy["tests"]:
+        honest = honest_report[test["id"]]
+        if test["id"].split("::")[-1] in gpu_tests:
+            if not cuda:  # no CUDA on the trusted side: skipped, whatever the submission claims
+                assert test["status"] == "skipped" and test["score"] == 0, test
+                continue
+            if spec["gpu"] == "either":  # the submission's own patch may break its CUDA code
+                continue
+        hit = spec["task"] == "*" or test["task"] == spec["task"]
+        if hit and honest["status"] != "skipped":
+            assert test["status"] in spec["status"], (test["id"], test["status"], test["message"])
+            assert test["score"] == 0, test
+            if spec["message"]:
+                assert spec["message"] in test["message"], test["message"]
+            if case in ENVIRONMENT_CASES:
+                assert_no_grader_variable(test["message"], grader_env())
+            assert_tampering_shown(test, spec)
+        else:
+            assert (test["status"], test["score"]) == (honest["status"], honest["score"]), test
+    if spec["exercise"]:
+        assert tensor_numpy["status"] in spec["exercise"], tensor_numpy
+    if spec["waits"] is not None:  # one endless loop costs one timeout per task, not per test
+        hits = [t for t in tensor_numpy["tests"]
+                if spec["task"] in ("*", t["task"]) and t["status"] != "skipped"]
+        waited = [t for t in hits if not t["message"].startswith("not run: an earlier test")]
+        assert len(hits) > spec["waits"] and len(waited) <= spec["waits"], \
+            [(t["id"], t["message"]) for t in hits]
+    # The neighbour is untouched.
+    shapes = next(ex for ex in report["exercises"] if ex["name"] == "shapes")
+    assert shapes["status"] == "complete" and shapes["score"] == shapes["max_score"], shapes
+
+
+@pytest.mark.parametrize("case, level", [(c, "bubblewrap") for c in CASES]
+                         + [(c, "process") for c in FALLBACK_CASES]
+                         + [(c, "bubblewrap/no-cgroup") for c in NO_CGROUP_CASES])
+def test_hostile_submission(case, level, tmp_path, honest_report):
+    level, _, variant = level.partition("/")
+    marker = f"grader-hostile-{case}-{os.getpid()}-{time.time_ns()}"
+    outside = str(tmp_path / "outside-sentinel")
+    report_path = str(tmp_path / "report.json")
+    listener = Listener()
+    values = {"@MARKER@": marker, "@PROJECT@": PROJECT, "@REPORT@": report_path,
+              "@PORT@": str(listener.port), "@OUTSIDE@": outside}
+
+    sub, spec = make_case(case, str(tmp_path / "sub"), values)
     before = digest(PROTECTED)
     sampler = Sampler()
     neighbour = None
@@ -378,40 +424,7 @@ def test_hostile_submission(case, level, tmp_path, honest_report):
         assert graded["score"] == graded["max_score"], \
             [t for ex in graded["exercises"] for t in ex["tests"] if t["status"] != "passed"]
 
-    # The submission's own module: the hostile task loses, the honest ones keep their points.
-    tensor_numpy = next(ex for ex in report["exercises"] if ex["name"] == "tensor_numpy")
-    gpu_tests = gpu_test_names()
-    cuda = report["environment"]["cuda_available"]
-    for test in tensor_numpy["tests"]:
-        honest = honest_report[test["id"]]
-        if test["id"].split("::")[-1] in gpu_tests:
-            if not cuda:  # no CUDA on the trusted side: skipped, whatever the submission claims
-                assert test["status"] == "skipped" and test["score"] == 0, test
-                continue
-            if spec["gpu"] == "either":  # the submission's own patch may break its CUDA code
-                continue
-        hit = spec["task"] == "*" or test["task"] == spec["task"]
-        if hit and honest["status"] != "skipped":
-            assert test["status"] in spec["status"], (test["id"], test["status"], test["message"])
-            assert test["score"] == 0, test
-            if spec["message"]:
-                assert spec["message"] in test["message"], test["message"]
-            if case in ENVIRONMENT_CASES:
-                assert_no_grader_variable(test["message"], grader_env())
-            assert_tampering_shown(test, spec)
-        else:
-            assert (test["status"], test["score"]) == (honest["status"], honest["score"]), test
-    if spec["exercise"]:
-        assert tensor_numpy["status"] in spec["exercise"], tensor_numpy
-    if spec["waits"] is not None:  # one endless loop costs one timeout per task, not per test
-        hits = [t for t in tensor_numpy["tests"]
-                if spec["task"] in ("*", t["task"]) and t["status"] != "skipped"]
-        waited = [t for t in hits if not t["message"].startswith("not run: an earlier test")]
-        assert len(hits) > spec["waits"] and len(waited) <= spec["waits"], \
-            [(t["id"], t["message"]) for t in hits]
-    # The neighbour is untouched.
-    shapes = next(ex for ex in report["exercises"] if ex["name"] == "shapes")
-    assert shapes["status"] == "complete" and shapes["score"] == shapes["max_score"], shapes
+    assert_verdicts(case, spec, report, honest_report)
     assert environment["sandbox"] == level
 
     # Nothing outside the grader's temporary folders changed, nothing survives, nothing connected.
@@ -488,3 +501,61 @@ def test_tampering_is_shown_by_check(tmp_path):
     assert "(tampered with the grader" in proc.stdout, proc.stdout
     assert "0/3 points" in proc.stdout or "0 of" in proc.stdout, proc.stdout
     assert_no_hidden_test_lines(proc.stdout, proc.stderr)
+
+
+def test_the_hostile_corpus_holds_with_the_worker_template(tmp_path, honest_report):
+    """Every case (at the bubblewrap level) graded as one class by `batch --jobs 2`, each worker
+    forked from a template: the same verdicts as graded alone, nothing outside changed, nothing
+    left running, nothing connected, no secret and no hidden test in any output."""
+    from grader.sandbox import levels
+    if not levels.bubblewrap_works()[0]:
+        pytest.skip("the worker template needs bubblewrap")
+    listener = Listener()
+    out = tmp_path / "out"
+    classes = {}  # the call timeout -> [(case, student's name, marker, outside path, spec)]
+    for case in CASES:
+        with open(os.path.join(HOSTILE, case + ".py")) as fh:
+            timeout = spec_of(fh.read())["timeout"]
+        name, marker = case.replace("_", "-"), f"grader-hostile-{case}-{os.getpid()}-{time.time_ns()}"
+        outside = str(tmp_path / f"outside-{case}")
+        values = {"@MARKER@": marker, "@PROJECT@": PROJECT, "@PORT@": str(listener.port),
+                  "@REPORT@": str(out / timeout / f"{name}.json"), "@OUTSIDE@": outside}
+        _, spec = make_case(case, str(tmp_path / f"class-{timeout}" / name), values)
+        classes.setdefault(timeout, []).append((case, name, marker, outside, spec))
+    before = digest(PROTECTED)
+    outputs = []
+    try:
+        for timeout in classes:
+            proc = subprocess.run(
+                [sys.executable, "-m", "grader", "batch", str(tmp_path / f"class-{timeout}"), "--out",
+                 str(out / timeout), "-e", "tensor_numpy", "-e", "shapes", "--timeout", timeout,
+                 "--memory", str(MEMORY_MIB), "--jobs", "2", "-q"],
+                capture_output=True, text=True, timeout=900, cwd=PROJECT, env=grader_env())
+            assert proc.returncode == 0, proc.stderr[-3000:]
+            outputs += [proc.stdout, proc.stderr]
+        batch_done = time.monotonic()
+    finally:
+        listener.close()
+    assert SECRET not in "".join(outputs)
+    assert_no_hidden_test_lines(*outputs)
+    reports = {}
+    for timeout, cases in classes.items():
+        for case, name, marker, outside, spec in cases:
+            with open(out / timeout / f"{name}.json") as fh:
+                text = fh.read()
+            report = reports[case] = json.loads(text)
+            assert SECRET not in text, case
+            assert_no_hidden_test_lines(*strings_of(report))
+            environment = report["environment"]
+            assert (environment["worker"], environment["sandbox"]) == ("template", "bubblewrap"), (case, environment)
+            if spec["requires"] and not environment[REQUIREMENTS[spec["requires"]]].startswith("cgroup"):
+                continue  # this machine gives no cgroup for what the case needs
+            assert_verdicts(case, spec, report, honest_report)
+            assert not os.path.exists(outside), f"{case} wrote {outside}"
+            assert processes_with(marker) == [], f"a process started by {case} outlived grading"
+    assert digest(PROTECTED) == before
+    assert listener.connections == 0, "a submission reached a localhost socket"
+    time.sleep(max(0.0, 3.5 - (time.monotonic() - batch_done)))
+    late = next(c for c in classes.values() for c in c if c[0] == "rewrite_report_later")
+    with open(out / "1.5" / f"{late[1]}.json") as fh:
+        assert json.load(fh) == reports["rewrite_report_later"], "a report changed after grading"

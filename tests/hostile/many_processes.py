@@ -3,6 +3,7 @@ STATUS: crashed
 EXERCISE: import_error
 MESSAGE: memory limit
 REQUIRES: memory-cgroup
+TIMEOUT: 10
 """
 # Six processes of 300 MB each, started at import: every one stays under the per-process limit,
 # together they are far over the submission's. Where the sandbox's cgroup counts them all, the
