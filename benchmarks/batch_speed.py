@@ -1,11 +1,13 @@
-"""How fast `grader batch` grades a class, with one grading process and with two.
+"""How fast `grader batch` grades a class: one grading process and two, each with the worker
+template (the default) and with a fresh worker per submission (`--fresh-workers`).
 
-    python benchmarks/batch_speed.py [--students 24] [--runs 1] [--jobs 1 2]
+    python benchmarks/batch_speed.py [--students 24] [--runs 1] [--jobs 1 2] [--modes template fresh]
 
 Builds a class of submissions in a temporary folder (full marks, partial, untouched stubs, one
 hostile module that exits at import), then grades the whole class with `grader batch --force`
-for each --jobs value, and the floor `python -c "import torch, pytest"` beside them (median of
-3). Prints submissions per second for each (the README records them).
+for each --jobs value and mode, in turn within each run, and the floor `python -c "import torch,
+pytest"` beside them (median of 3). Prints submissions per second for each (the README records
+them), and checks that both modes gave every student the same scores, statuses and messages.
 """
 
 import argparse
@@ -108,6 +110,7 @@ def main():
     parser.add_argument("--students", type=int, default=24)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--modes", nargs="+", choices=["template", "fresh"], default=["template", "fresh"])
     opts = parser.parse_args()
     global METER
     METER = CpuMeter()
@@ -128,10 +131,11 @@ def run(opts):
         results, cpus = {}, {}
         for _ in range(opts.runs):
             for jobs in opts.jobs:
-                out = os.path.join(tmp, f"out-{jobs}")
-                cmd = [sys.executable, "-m", "grader", "batch", root, "--out", out, "--jobs", str(jobs),
-                       "--force"]
-                results.setdefault(jobs, []).append(timed(cmd, cpus.setdefault(jobs, [])))
+                for mode in opts.modes:
+                    out = os.path.join(tmp, f"out-{jobs}-{mode}")
+                    cmd = [sys.executable, "-m", "grader", "batch", root, "--out", out, "--jobs", str(jobs),
+                           "--force", "--worker-template" if mode == "template" else "--fresh-workers"]
+                    results.setdefault((jobs, mode), []).append(timed(cmd, cpus.setdefault((jobs, mode), [])))
         floor = statistics.median(floors)
         load = os.getloadavg()[0]
         print(f"cpus {os.cpu_count()}, load average {load:.1f} at the end, {opts.students} submissions "
@@ -140,14 +144,39 @@ def run(opts):
         print(f"floor   python -c 'import torch, pytest'   {floor:6.2f} s wall"
               f"   {statistics.median(floor_cpu):5.2f} s CPU"
               f"   ({1 / floor:.2f} per second if each student paid it once)")
-        for jobs, times in results.items():
-            wall, cpu = statistics.median(times), statistics.median(cpus[jobs])
-            print(f"batch   --jobs {jobs:<2}                         {wall:6.2f} s wall"
+        for (jobs, mode), times in results.items():
+            wall, cpu = statistics.median(times), statistics.median(cpus[(jobs, mode)])
+            print(f"batch   --jobs {jobs:<2} {mode:<9}               {wall:6.2f} s wall"
                   f"   {cpu:5.1f} s CPU   {opts.students / wall:.2f} submissions/s"
                   f"   ({wall / opts.students:.2f} s wall, {cpu / opts.students:.2f} s CPU each)")
-        with open(os.path.join(tmp, f"out-{opts.jobs[-1]}", "gradebook.csv")) as fh:
+        last = os.path.join(tmp, f"out-{opts.jobs[-1]}-{opts.modes[0]}")
+        with open(os.path.join(last, "gradebook.csv")) as fh:
             rows = fh.read().splitlines()
         print(f"gradebook: {len(rows) - 1} rows; e.g. {rows[1]}  /  {rows[-1]}")
+        if len(opts.modes) == 2:
+            for jobs in opts.jobs:
+                same = verdicts(os.path.join(tmp, f"out-{jobs}-template")) == \
+                    verdicts(os.path.join(tmp, f"out-{jobs}-fresh"))
+                print(f"--jobs {jobs}: template and fresh workers gave "
+                      + ("the same scores, statuses and messages to every student" if same else "DIFFERENT results"))
+                if not same:
+                    sys.exit(1)
+
+
+def verdicts(out):
+    """{student: scores, statuses and messages of every exercise and test}, from NAME.json."""
+    import glob
+    import json
+    found = {}
+    for path in sorted(glob.glob(os.path.join(out, "*.json"))):
+        with open(path) as fh:
+            report = json.load(fh)
+        if "exercises" in report:
+            found[report["submission"]] = (report["score"], report["max_score"], [
+                (ex["name"], ex["status"], ex["score"],
+                 [(t["id"], t["status"], t["score"], t["message"]) for t in ex["tests"]])
+                for ex in report["exercises"]])
+    return found
 
 
 if __name__ == "__main__":
