@@ -289,21 +289,16 @@ class WorkerCgroup:
 
     def memory_peak(self):
         """The group's highest memory use so far, in bytes (None where the kernel does not say)."""
-        path = self.path_of("memory")
-        if path is None:
-            return None
-        for name in ("memory.max_usage_in_bytes", "memory.peak"):
-            text = read(os.path.join(path, name))
-            if text is not None and text.strip().isdigit():
-                return int(text)
-        return None
+        return self.memory_number("memory.max_usage_in_bytes", "memory.peak")
 
     def memory_usage(self):
         """The group's memory use now, in bytes (None where the kernel does not say)."""
+        return self.memory_number("memory.usage_in_bytes", "memory.current")
+
+    def memory_number(self, *names):
+        """The first of the memory controller's files `names` (v1, v2) that holds a number."""
         path = self.path_of("memory")
-        if path is None:
-            return None
-        for name in ("memory.usage_in_bytes", "memory.current"):
+        for name in names if path is not None else ():
             text = read(os.path.join(path, name))
             if text is not None and text.strip().isdigit():
                 return int(text)

@@ -103,18 +103,8 @@ def serve_template(control_fd, codec, worker_parts, ready_facts):
                 os.close(fd)
             send({"op": "refused", "why": "a fork request needs three descriptors"})
             continue
-        pid = os.fork()
-        if pid == 0:
-            code = 70
-            try:
-                sock.close()
-                code = stage(kernel, header, buffers, fds, worker_parts, ready_facts, codec)
-            except BaseException as exc:  # noqa: B902 - no submission code ran here: tell the grader
-                try:
-                    os.write(fds[2], f"worker template: the stage failed: {exc!r}\n".encode())
-                except OSError:
-                    pass
-            os._exit(code)
+        pid = fork_running(fds[2], stage, sock, kernel, header, buffers, fds, worker_parts, ready_facts,
+                           codec)
         for fd in fds:
             os.close(fd)
         del buffers
@@ -123,9 +113,29 @@ def serve_template(control_fd, codec, worker_parts, ready_facts):
         send({"op": "exited", "pid": pid, "status": os.waitstatus_to_exitcode(status)})
 
 
-def stage(kernel, header, buffers, fds, worker_parts, ready_facts, codec):
+def fork_running(errors_fd, step, *args):
+    """Fork a child that runs step(*args) and exits with what it returns; the parent gets its pid.
+    No submission code runs in a step before the worker's own loop: what goes wrong is written
+    to `errors_fd` (the grader reads it with the worker's output) and exits with 70."""
+    pid = os.fork()
+    if pid == 0:
+        code = 70
+        try:
+            code = step(*args)
+        except BaseException as exc:  # noqa: B902 - SystemExit too: say why and end this process only
+            try:
+                os.write(errors_fd, f"worker template: {step.__name__} failed: {exc!r}\n".encode())
+            except OSError:
+                pass
+        finally:
+            os._exit(code)
+    return pid
+
+
+def stage(sock, kernel, header, buffers, fds, worker_parts, ready_facts, codec):
     """The stage process: a namespace of its own holding the submission; returns the worker's
     exit code (a signal n as 128 + n, as bwrap reports it)."""
+    sock.close()
     request_fd, respond_fd, output_fd = fds
     kernel.unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWPID)
     kernel.mount(None, "/", None, MS_REC | MS_PRIVATE)
@@ -142,13 +152,7 @@ def stage(kernel, header, buffers, fds, worker_parts, ready_facts, codec):
     os.write(respond_fd, b"S")
     if os.read(request_fd, 1) != b"G":
         return 71
-    init = os.fork()
-    if init == 0:
-        code = 70
-        try:
-            code = run_init(kernel, header, fds, worker_parts, ready_facts, codec)
-        finally:
-            os._exit(code)
+    init = fork_running(output_fd, run_init, kernel, header, fds, worker_parts, ready_facts, codec)
     for fd in fds:
         os.close(fd)
     _, status = os.waitpid(init, 0)
@@ -179,13 +183,7 @@ def write_files(files, buffers):
 def run_init(kernel, header, fds, worker_parts, ready_facts, codec):
     """Pid 1 of the submission's namespace: its /proc, the worker as pid 2, orphans reaped."""
     kernel.mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    worker = os.fork()
-    if worker == 0:
-        code = 70
-        try:
-            code = run_worker(kernel, header, fds, worker_parts, ready_facts, codec)
-        finally:
-            os._exit(code)
+    worker = fork_running(fds[2], run_worker, kernel, header, fds, worker_parts, ready_facts, codec)
     for fd in fds:
         os.close(fd)
     while True:
