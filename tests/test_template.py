@@ -218,3 +218,30 @@ def test_a_forked_worker_is_confined_as_a_fresh_one(tmp_path):
         assert facts["pids"] == [1, 2], facts
         assert facts["tmp"] == [] and facts["shm"] == [], facts  # the first student's /tmp/mine is gone
         assert facts["files"] == ["shapes.py"] and facts["writable"] is False, facts
+
+
+@needs_bubblewrap
+def test_a_forked_workers_memory_limit_leaves_what_a_fresh_worker_has_left():
+    """A forked worker shares torch's pages with the template, which its group is not charged
+    for: its limit is --memory less the template's charge (plus the little it copied itself)."""
+    from grader.sandbox.client import WorkerClient
+    from grader.sandbox.template import WorkerTemplate
+    hidden = engine.hidden_paths(courses.open_course(PROJECT))
+    template = WorkerTemplate(hidden, 512, 1.0)
+    client = WorkerClient(SOLUTIONS, memory_mib=512, hidden=hidden, template=template)
+    try:
+        client.start()
+        group = client.group
+        if group is None or "memory" not in group.limited:
+            pytest.skip("no memory cgroup here")
+        assert client.worker_kind == "template"
+        limit = group.memory_bytes
+        path = group.path_of("memory")
+        written = [read(os.path.join(path, name)).strip() for name in ("memory.limit_in_bytes", "memory.max")
+                   if os.path.exists(os.path.join(path, name))]
+        assert written == [str(limit)]
+        assert template.charged > 64 << 20  # torch and the worker's code are in the template's group
+        assert (512 << 20) - template.charged < limit <= (512 << 20) - template.charged + (64 << 20)
+    finally:
+        client.close()
+        template.close()
