@@ -12,7 +12,7 @@ from .. import safe_text
 from ..reports.table import display_path
 from . import check as checking
 
-POLL_S = 0.1
+POLL_S = 0.05  # stat() of a dozen files: nothing next to a check
 SETTLE_S = 0.05  # an editor may write a file in several steps
 
 
