@@ -278,7 +278,10 @@ class WorkerTemplate:
 
         Raises TemplateUnusable (the caller then starts a fresh worker) where it cannot."""
         from .client import PIDS_LIMIT, OutputBuffer
-        entries = submission_files(submission, self.hidden)  # before anything starts
+        try:
+            entries = submission_files(submission, self.hidden)  # before anything starts
+        except OSError as exc:
+            raise TemplateUnusable(f"the submission could not be read to send it ({exc})") from None
         self.start()
         if self.child is not None:  # the last worker must be gone before the next is forked
             self.collect(STEP_TIMEOUT)
