@@ -129,7 +129,9 @@ class GradingClient(WorkerClient):
 
     def start(self):
         if self.start_failure is not None:
-            raise self.start_failure
+            # A new exception each time: raising the same one again would add every test's
+            # frames to its traceback, which pytest then walks (minutes over a whole course).
+            raise WorkerStartFailed(str(self.start_failure)) from None
         try:
             return super().start()
         except GraderError as exc:
@@ -217,7 +219,7 @@ class Grader:
                                         on_started=(lambda: self.prepare(prepare_next))
                                         if prepare_next else None)
             if client.start_failure is not None:  # no verdict of this run is the student's
-                raise client.start_failure
+                raise WorkerStartFailed(str(client.start_failure)) from None
             if client.proc is None and client.level is None:
                 client.start()  # no test ran a call (all skipped): still say which sandbox holds
             environment = {
