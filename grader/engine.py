@@ -248,6 +248,7 @@ def run_tests(client, exercises, submission, tests_dir, cuda_available, tasks=()
     import contextlib
 
     import pytest
+    import torch
     from pytest_jsonreport.plugin import JSONReport
 
     from .judge.plugin import GradingPlugin
@@ -273,12 +274,18 @@ def run_tests(client, exercises, submission, tests_dir, cuda_available, tasks=()
     saved = {key: os.environ.pop(key) for key in ENV_TO_CLEAR if key in os.environ}
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     saved_path = list(sys.path)
+    # The references the tests compute are tiny: a second torch thread only spins on the core the
+    # worker needs, and on a loaded machine waits for it (an LSTM reference: 0.2 s instead of
+    # 0.01 s). A batch's runners get OMP_NUM_THREADS=1 already; the caller's setting comes back.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
     try:
         with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):
             code = pytest.main(args, plugins=[plugin, json_plugin])
     except Exception as exc:  # a bug of ours or of a pytest plugin, never the student's
         raise GraderError(f"the hidden tests could not run: {type(exc).__name__}: {exc}") from exc
     finally:
+        torch.set_num_threads(threads)
         os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
         os.environ.update(saved)
         sys.path[:] = saved_path

@@ -72,8 +72,10 @@ def fit_with_scripted_steps(student, epochs, lr):
     loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X, X[:, :1]), batch_size=2)
     loss_fn = nn.MSELoss()
     calls = []
+    optimizers = []  # kept alive, so that a new optimizer per epoch never reuses a freed one's id()
 
     def scripted_step(model_, optimizer, loss_fn_, x, y):
+        optimizers.append(optimizer)
         group = optimizer.param_groups[0] if isinstance(optimizer, torch.optim.Optimizer) else {}
         calls.append({"optimizer": id(optimizer), "type": type(optimizer).__name__,
                       "lr": group.get("lr"), "momentum": group.get("momentum"),
@@ -111,9 +113,11 @@ def fit_recorded(student, params, X, y, batch_size, epochs, lr):
     loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X, y), batch_size=batch_size)
     loss_fn = nn.MSELoss()
     calls = []
+    optimizers = []  # kept alive, so that a new optimizer per epoch never reuses a freed one's id()
 
     def recording_step(model_, optimizer, loss_fn_, x, y_):
         # Trains nothing itself: the optimizer fit made moves the parameters, with gradients fixed here.
+        optimizers.append(optimizer)
         loss = float(sum(p.detach().double().sum() for p in model.parameters())) + float(x.double().sum())
         calls.append({"x": x.detach().clone(), "y": y_.detach().clone(), "optimizer": id(optimizer),
                       "same_model": model_ is model, "same_loss_fn": loss_fn_ is loss_fn})
