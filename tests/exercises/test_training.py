@@ -3,8 +3,8 @@
 import torch
 from torch import nn
 
-from grader.testing import (check_close, check_equal, check_tensor, fail, graded, seeded_tensor,
-                            stand_in)
+from grader.testing import (check_close, check_equal, check_tensor, computed_once, fail, graded,
+                            seeded_tensor, stand_in)
 
 
 # ---------------------------------------------------------------- probes (run in the worker)
@@ -155,6 +155,7 @@ def mlp_with(params):
     return model
 
 
+@computed_once
 def reference_steps(params, batches, lr, loss_kind):
     model = mlp_with(params)
     loss_fn = nn.MSELoss() if loss_kind == "mse" else nn.CrossEntropyLoss()
@@ -162,6 +163,7 @@ def reference_steps(params, batches, lr, loss_kind):
     return losses, [p.detach() for p in model.parameters()]
 
 
+@computed_once
 def reference_fit(params, X, batch_size, epochs, lr):
     """What fit gives with the recording train_step of fit_recorded: plain SGD, every gradient 1, each loss the
     sum of the parameters before the step plus the sum of the batch's x; one history entry per epoch."""
