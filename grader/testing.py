@@ -77,11 +77,18 @@ def computed_once(fn):
     of another kind, or whose result holds a tensor that requires grad, is computed as usual.
     The function must not depend on global state (torch's global RNG, say)."""
     code = fn.__code__
+    try:
+        # The function's file, name and code (equal again when pytest imports its module anew),
+        # with its defaults; a closure's captured values are not in its code: that object only.
+        identity = fn if fn.__closure__ else (code.co_filename, fn.__qualname__, code,
+                                              value_key(fn.__defaults__), value_key(fn.__kwdefaults__))
+    except Uncacheable:
+        identity = fn
 
     @functools.wraps(fn)
     def once(*args, **kwargs):
         try:
-            key = (code.co_filename, fn.__qualname__, code, value_key(args), value_key(kwargs))
+            key = (identity, value_key(args), value_key(kwargs))
         except Uncacheable:
             return fn(*args, **kwargs)
         if key not in _computed:
