@@ -15,9 +15,13 @@ came back and what was expected, never the test's source. Inputs come from
 fixed seeds (`seeded_tensor`, `seeded_array`) so that a hard-coded answer fails.
 """
 
+import functools
+import os
+
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 
 from .worker.probe_prelude import stand_in  # noqa: F401 - probes find it in their globals
 from .judge.student import last_call, ship  # noqa: F401 - ship is part of the API
@@ -55,6 +59,110 @@ def seeded_array(seed, *shape, dtype="float64", low=0, high=10):
     if np.dtype(dtype).kind == "f":
         return rng.standard_normal(shape).astype(dtype)
     return rng.integers(low, high, size=shape).astype(dtype)
+
+
+# ---------------------------------------------------------------- computed once per grading process
+# A batch grades many submissions in one process (a warm engine.Grader): what the tests compute from
+# their own inputs alone (seeds, constants, the course's files) is the same for every submission.
+_computed = {}
+_images = {}
+
+
+def computed_once(fn):
+    """Keep `fn`'s results for the life of the grading process; each call gets its own copy.
+
+    Only for a reference computation on the test's own inputs (seeded tensors and arrays, numbers,
+    strings), never on anything a submission returned: the results are keyed on the arguments'
+    values, so a function of the student's values would only fill memory. A call with an argument
+    of another kind, or whose result holds a tensor that requires grad, is computed as usual.
+    The function must not depend on global state (torch's global RNG, say)."""
+    code = fn.__code__
+    try:
+        # The function's file, name and code (equal again when pytest imports its module anew),
+        # with its defaults; a closure's captured values are not in its code: that object only.
+        identity = fn if fn.__closure__ else (code.co_filename, fn.__qualname__, code,
+                                              value_key(fn.__defaults__), value_key(fn.__kwdefaults__))
+    except Uncacheable:
+        identity = fn
+
+    @functools.wraps(fn)
+    def once(*args, **kwargs):
+        try:
+            key = (identity, value_key(args), value_key(kwargs))
+        except Uncacheable:
+            return fn(*args, **kwargs)
+        if key not in _computed:
+            result = fn(*args, **kwargs)
+            try:
+                _computed[key] = copied(result)
+            except Uncacheable:
+                return result
+        return copied(_computed[key])
+    return once
+
+
+class Uncacheable(Exception):
+    pass
+
+
+def value_key(value):
+    """A hashable key equal for equal values (dtype, shape and bytes for tensors and arrays)."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return type(value).__name__, value
+    if isinstance(value, float):
+        return "float", repr(value)  # repr: nan equals nan, and 0.0 is not -0.0
+    if type(value) is torch.Tensor:
+        if value.requires_grad or value.layout != torch.strided:
+            raise Uncacheable
+        flat = value.detach().cpu().contiguous().reshape(-1)
+        return ("tensor", str(value.dtype), tuple(value.shape), value.is_contiguous(),
+                flat.view(torch.uint8).numpy().tobytes())
+    if type(value) is np.ndarray:
+        if value.dtype.hasobject:
+            raise Uncacheable
+        return "ndarray", value.dtype.str, value.shape, np.ascontiguousarray(value).tobytes()
+    if isinstance(value, Image.Image) and value.mode in ("1", "L", "RGB", "RGBA", "I", "F"):
+        return "image", value.mode, value.size, value.tobytes()
+    if isinstance(value, (torch.dtype, torch.device)):
+        return type(value).__name__, str(value)
+    if isinstance(value, (list, tuple)):
+        return type(value).__name__, tuple(value_key(v) for v in value)
+    if isinstance(value, dict):
+        return "dict", tuple((value_key(k), value_key(v)) for k, v in value.items())
+    raise Uncacheable
+
+
+def copied(value):
+    """A copy no caller can change the kept result through."""
+    if value is None or isinstance(value, (bool, int, float, str, np.generic)):
+        return value
+    if type(value) is torch.Tensor:
+        if value.requires_grad:
+            raise Uncacheable
+        return value.clone()
+    if type(value) is np.ndarray:
+        if value.dtype.hasobject:
+            raise Uncacheable
+        return value.copy()
+    if isinstance(value, Image.Image):
+        return value.copy()
+    if type(value) in (list, tuple):
+        return type(value)(copied(v) for v in value)
+    if type(value) is dict:
+        return {k: copied(v) for k, v in value.items()}
+    raise Uncacheable
+
+
+def load_image(path):
+    """The image at `path` (a file of the course), decoded once per grading process; a copy each call."""
+    path = os.path.realpath(path)
+    stat = os.stat(path)
+    key = (path, stat.st_mtime_ns, stat.st_size)
+    if key not in _images:
+        with Image.open(path) as img:
+            img.load()
+            _images[key] = img.copy()
+    return _images[key].copy()
 
 
 # ---------------------------------------------------------------- probes shared by several test files

@@ -2,8 +2,8 @@
 
 import torch
 
-from grader.testing import (check_close, check_equal, check_tensor, expect_raises, fail, graded,
-                            seeded_tensor)
+from grader.testing import (check_close, check_equal, check_tensor, computed_once, expect_raises, fail,
+                            graded, seeded_tensor)
 
 
 # ---------------------------------------------------------------- probes (run in the worker)
@@ -607,6 +607,7 @@ def lstm_weights(seed, features, hidden):
             seeded_tensor(seed + 2, 4 * hidden) * 0.5, seeded_tensor(seed + 3, 4 * hidden) * 0.5]
 
 
+@computed_once
 def lstm_reference(weights, x, state):
     """A one-layer batch-first nn.LSTM holding the same weights; its output, (h, c) and the gradients
     of outputs.sum() + h.sum() + c.sum()."""
@@ -724,6 +725,7 @@ def names_probe(student, builder, calls):
     return out
 
 
+@computed_once
 def expected_names(kind, trainable_only=True):
     return [n for n, p in build_model(kind).named_parameters() if p.requires_grad or not trainable_only]
 

@@ -3,8 +3,8 @@
 import torch
 from torch import nn
 
-from grader.testing import (check_close, check_equal, check_tensor, fail, graded, seeded_tensor,
-                            stand_in)
+from grader.testing import (check_close, check_equal, check_tensor, computed_once, fail, graded,
+                            seeded_tensor, stand_in)
 
 
 # ---------------------------------------------------------------- probes (run in the worker)
@@ -72,8 +72,10 @@ def fit_with_scripted_steps(student, epochs, lr):
     loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X, X[:, :1]), batch_size=2)
     loss_fn = nn.MSELoss()
     calls = []
+    optimizers = []  # kept alive, so that a new optimizer per epoch never reuses a freed one's id()
 
     def scripted_step(model_, optimizer, loss_fn_, x, y):
+        optimizers.append(optimizer)
         group = optimizer.param_groups[0] if isinstance(optimizer, torch.optim.Optimizer) else {}
         calls.append({"optimizer": id(optimizer), "type": type(optimizer).__name__,
                       "lr": group.get("lr"), "momentum": group.get("momentum"),
@@ -111,9 +113,11 @@ def fit_recorded(student, params, X, y, batch_size, epochs, lr):
     loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X, y), batch_size=batch_size)
     loss_fn = nn.MSELoss()
     calls = []
+    optimizers = []  # kept alive, so that a new optimizer per epoch never reuses a freed one's id()
 
     def recording_step(model_, optimizer, loss_fn_, x, y_):
         # Trains nothing itself: the optimizer fit made moves the parameters, with gradients fixed here.
+        optimizers.append(optimizer)
         loss = float(sum(p.detach().double().sum() for p in model.parameters())) + float(x.double().sum())
         calls.append({"x": x.detach().clone(), "y": y_.detach().clone(), "optimizer": id(optimizer),
                       "same_model": model_ is model, "same_loss_fn": loss_fn_ is loss_fn})
@@ -151,6 +155,7 @@ def mlp_with(params):
     return model
 
 
+@computed_once
 def reference_steps(params, batches, lr, loss_kind):
     model = mlp_with(params)
     loss_fn = nn.MSELoss() if loss_kind == "mse" else nn.CrossEntropyLoss()
@@ -158,6 +163,7 @@ def reference_steps(params, batches, lr, loss_kind):
     return losses, [p.detach() for p in model.parameters()]
 
 
+@computed_once
 def reference_fit(params, X, batch_size, epochs, lr):
     """What fit gives with the recording train_step of fit_recorded: plain SGD, every gradient 1, each loss the
     sum of the parameters before the step plus the sum of the batch's x; one history entry per epoch."""
