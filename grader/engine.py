@@ -273,6 +273,7 @@ def run_tests(client, exercises, submission, tests_dir, cuda_available, tasks=()
 
     import pytest
     import torch
+    from pytest_jsonreport.plugin import JSONReport
 
     from .judge.plugin import GradingPlugin
 
@@ -282,6 +283,7 @@ def run_tests(client, exercises, submission, tests_dir, cuda_available, tasks=()
         raise GraderError(f"the tests are incomplete: {missing[0]} is missing")
     plugin = GradingPlugin(client, {ex.name: ex for ex in exercises}, submission, cuda_available,
                            tasks=tasks, on_started=on_started)
+    json_plugin = JSONReport()
     args = [
         *files,
         "-c", PYTEST_INI, "--rootdir", tests_dir, "--noconftest",
@@ -289,10 +291,8 @@ def run_tests(client, exercises, submission, tests_dir, cuda_available, tasks=()
         # Plugins the hidden tests do not use; unraisableexception alone spends half a second
         # in gc.collect() on a heap holding torch.
         *(arg for name in UNUSED_PLUGINS for arg in ("-p", f"no:{name}")),
-        # No capturing: what the tests print goes to devnull below, and suspending and resuming
-        # file descriptors around each of a test's phases costs more than the rest of pytest's
-        # bookkeeping for it.
-        "--capture=no",
+        "-p", "pytest_jsonreport.plugin", "--json-report-file=none",
+        "--json-report-omit", "collectors", "log", "traceback", "streams", "warnings", "keywords",
         "--assert=plain", "--import-mode=importlib",
     ]
     saved = {key: os.environ.pop(key) for key in ENV_TO_CLEAR if key in os.environ}
@@ -304,9 +304,8 @@ def run_tests(client, exercises, submission, tests_dir, cuda_available, tasks=()
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull), \
-                contextlib.redirect_stderr(devnull):
-            code = pytest.main(args, plugins=[plugin])
+        with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):
+            code = pytest.main(args, plugins=[plugin, json_plugin])
     except Exception as exc:  # a bug of ours or of a pytest plugin, never the student's
         raise GraderError(f"the hidden tests could not run: {type(exc).__name__}: {exc}") from exc
     finally:
@@ -315,7 +314,16 @@ def run_tests(client, exercises, submission, tests_dir, cuda_available, tasks=()
         os.environ.update(saved)
         sys.path[:] = saved_path
     ok = (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED)
-    if code not in ok or not plugin.finished:
+    if code not in ok or json_plugin.report is None:
         raise GraderError(f"the hidden tests could not run (pytest exit status {int(code)}); "
                           "run them with pytest directly to see why")
-    return plugin.results(), plugin
+    results = []
+    for test in json_plugin.report.get("tests", []):
+        verdict = dict(test.get("metadata") or {})
+        if not verdict:
+            raise GraderError(f"no verdict for {test['nodeid']}")
+        verdict["id"] = test["nodeid"]
+        verdict["duration_s"] = round(sum(
+            test.get(phase, {}).get("duration", 0.0) for phase in ("setup", "call", "teardown")), 4)
+        results.append(verdict)
+    return results, plugin

@@ -6,10 +6,9 @@ Markers on a hidden test:
     @pytest.mark.visibility("visible") shown in student releases (default "hidden")
     @pytest.mark.gpu                   needs CUDA on the grading machine; skipped otherwise
 
-`grader.testing.graded(...)` applies them in one decorator. The plugin decides
-each test's verdict (status, score, message) as its phases end and keeps it, with
-the test's duration, in `results()`, from which `grader.reports.build` builds the
-report.
+`grader.testing.graded(...)` applies them in one decorator. The verdict of each
+test (status, score, message) goes into pytest-json-report's metadata, from
+which `grader.reports.build` builds the report.
 """
 
 import ast
@@ -20,7 +19,7 @@ import pytest
 from .. import safe_text
 from . import forbidden as forbidden_check
 from .student import StudentModules
-from ..sandbox.client import BudgetSpent, GraderError, ModuleUnavailable, StudentFailure, StudentTimeout
+from ..sandbox.client import BudgetSpent, ModuleUnavailable, StudentFailure, StudentTimeout
 
 MESSAGE_LIMIT = 4000
 OUTPUT_IN_MESSAGE = 1500
@@ -56,8 +55,6 @@ class GradingPlugin:
         self.modules = {}  # name -> None (importable) or ModuleUnavailable
         self.static = {}  # (module, task) -> forbidden hits
         self.verdicts = {}  # nodeid -> dict
-        self.durations = {}  # nodeid -> seconds of its phases so far, in the order the tests ran
-        self.finished = False  # the session ran to its end
         # (exercise, task) -> why its first test timed out: the task's later tests would only
         # wait for the same endless loop, so they are `timeout` at once.
         self.timed_out = {}
@@ -151,29 +148,8 @@ class GradingPlugin:
         return self.static[key]
 
     # ---------------------------------------------------------------- verdicts
-    @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_makereport(self, item, call):
-        yield
-        self.decide(item, call)
-
-    def pytest_runtest_logreport(self, report):
-        self.durations[report.nodeid] = self.durations.get(report.nodeid, 0.0) + report.duration
-
-    def pytest_sessionfinish(self, session):
-        self.finished = True
-
-    def results(self):
-        """Each test that ran, in order: its verdict, id and duration; a GraderError names a test
-        that ran without one (a bug of ours)."""
-        results = []
-        for nodeid, seconds in self.durations.items():
-            if nodeid not in self.verdicts:
-                raise GraderError(f"no verdict for {nodeid}")
-            results.append({**self.verdicts[nodeid], "id": nodeid, "duration_s": round(seconds, 4)})
-        return results
-
-    def decide(self, item, call):
-        """Decide the test's verdict as each of its phases ends (the first verdict stands)."""
+    def pytest_json_runtest_metadata(self, item, call):
+        """Decide each test's verdict as its phases end; pytest-json-report stores it."""
         excinfo = call.excinfo
         if call.when == "setup" and excinfo is not None and excinfo.errisinstance(pytest.skip.Exception):
             self.record(item, "skipped", str(excinfo.value.msg))
@@ -191,6 +167,8 @@ class GradingPlugin:
             self.record(item, "passed", "")
         elif call.when == "teardown" and item.nodeid not in self.verdicts:
             self.record(item, "error", "the test did not complete")
+        verdict = self.verdicts.get(item.nodeid)
+        return dict(verdict) if verdict else {}
 
     def judge(self, excinfo):
         exc = excinfo.value
