@@ -44,12 +44,49 @@ def edit(path, old, new, count=1):
     path.write_text(text.replace(old, new, count))
 
 
+class Started:
+    """An audit running in the background, its output in files (no pipe to keep drained)."""
+
+    def __init__(self, folder, *args, cwd=PROJECT):
+        self.out, self.err = folder / "audit.out", folder / "audit.err"
+        with open(self.out, "w") as out, open(self.err, "w") as err:
+            self.proc = subprocess.Popen([sys.executable, "-m", "grader", "audit", *args], stdout=out,
+                                         stderr=err, text=True, cwd=cwd)
+
+    def result(self, timeout=900):
+        self.proc.wait(timeout=timeout)
+        return subprocess.CompletedProcess(self.proc.args, self.proc.returncode, self.out.read_text(),
+                                           self.err.read_text())
+
+
+@pytest.fixture(scope="module")
+def audits(request, tmp_path_factory):
+    """The audit of this course and that of the toothless copy (below), started together for the
+    tests that will use them: each grades one submission after another, waiting for each worker's
+    import of torch, so that side by side they keep two cores busy where one after the other kept
+    one. Each is waited for by its own fixture."""
+    wanted = set().union(*(item.fixturenames for item in request.session.items
+                           if item.module is request.module))
+    started = {}
+    if "this_course" in wanted:
+        folder = tmp_path_factory.mktemp("audit")
+        started["this_course"] = (Started(folder, "--html", str(folder / "audit.html")), folder / "audit.html")
+    if "toothless" in wanted:
+        root = toothless_copy(tmp_path_factory.mktemp("toothless") / "course")
+        started["toothless"] = (Started(root.parent, "--course", str(root), "-e", "shapes", "--mutants",
+                                        "--task", "add_batch_dim", "--jobs", "2", cwd=str(root)), root)
+    yield started
+    for run, _ in started.values():
+        if run.proc.poll() is None:  # a test stopped before its fixture waited
+            run.proc.kill()
+            run.proc.wait()
+
+
 # ---------------------------------------------------------------- this course
 @pytest.fixture(scope="module")
-def this_course(tmp_path_factory):
-    html = tmp_path_factory.mktemp("audit") / "audit.html"
-    proc = audit_cli("--html", str(html))
-    return proc, html
+def this_course(audits):
+    run, html = audits["this_course"]
+    return run.result(), html
 
 
 def test_audit_of_this_course_holds_and_prints_its_figures(this_course):
@@ -165,10 +202,9 @@ def test_release_of_a_broken_copy_is_refused_before_anything_is_written(tmp_path
 
 
 # ---------------------------------------------------------------- tests that stopped biting
-@pytest.fixture(scope="module")
-def toothless(tmp_path_factory):
+def toothless_copy(folder):
     """A copy whose add_batch_dim tests lost their checks: they call the task and assert nothing."""
-    root = copy_course(tmp_path_factory.mktemp("toothless") / "course")
+    root = copy_course(folder)
     path = root / "tests" / "exercises" / "test_shapes.py"
     for check in ("        check_tensor(out, shape=(1, *shape), dtype=torch.float32)\n",
                   "        check_close(out, t.unsqueeze(0))\n",
@@ -186,9 +222,13 @@ def toothless(tmp_path_factory):
     (mistakes / "not_a_pitfall.py").write_text(
         '"""Mistake: not one the docstring names\n\nTASK: add_batch_dim\n"""\n\n\n'
         'def add_batch_dim(x):\n    return x\n')
-    proc = audit_cli("--course", str(root), "-e", "shapes", "--mutants", "--task", "add_batch_dim",
-                     "--jobs", "2", cwd=str(root))
-    return root, proc
+    return root
+
+
+@pytest.fixture(scope="module")
+def toothless(audits):
+    run, root = audits["toothless"]
+    return root, run.result()
 
 
 def test_audit_names_the_constant_that_scores_and_the_surviving_mutants(toothless):
