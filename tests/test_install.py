@@ -152,8 +152,10 @@ def install_with_default_torch(env_dir, environ):
     venv.create(env_dir, with_pip=True)
     python = str(env_dir / "bin" / "python")
     began = time.monotonic()
+    # Niced: it runs beside the grading tests, whose calls have wall-clock timeouts.
     install = subprocess.run([python, "-m", "pip", "install", "-q", PROJECT],
-                             capture_output=True, text=True, timeout=1800, env=environ)
+                             capture_output=True, text=True, timeout=1800, env=environ,
+                             preexec_fn=lambda: os.nice(10))
     return python, install, time.monotonic() - began
 
 
