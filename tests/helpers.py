@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 
 PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOLUTIONS = os.path.join(PROJECT, "solutions")
@@ -81,3 +82,86 @@ def make_venv(folder, pth_lines=()):
     with open(os.path.join(purelib, "zz_outer_site.pth"), "w") as fh:
         fh.write("\n".join(lines) + "\n")
     return python
+
+
+def grade_many(root, *exercises, timeout=2.0, extra=()):
+    """Grade every submission folder directly under `root` with one `grader batch --jobs 1`
+    and return {folder name: report}. The same reports as `grade` gives one at a time (the
+    batch's fields added), for the cost of one grader start: each worker starts while the
+    previous submission's tests run."""
+    out = f"{root}.out"
+    args = ["batch", root, "--out", out, "--jobs", "1", "--timeout", str(timeout), "-q", *extra]
+    for name in exercises:
+        args += ["-e", name]
+    proc = subprocess.run([sys.executable, "-m", "grader.cli", *args], capture_output=True, text=True,
+                          timeout=1800, cwd=PROJECT)
+    assert proc.returncode == 0, f"batch exited {proc.returncode}: {proc.stderr[-3000:]}"
+    reports = {}
+    for name in sorted(os.listdir(root)):
+        with open(os.path.join(out, f"{name}.json"), encoding="utf-8") as fh:
+            reports[name] = json.load(fh)
+    return reports
+
+
+class GradedRounds:
+    """Rounds (submission folders, each graded on its own exercises) graded lazily, those with
+    the same exercises together by one `grade_many`: the first test that asks for a round grades
+    every round of its set that this session will ask for (`wanted`)."""
+
+    def __init__(self, base, wanted, files_of, exercises_of, timeout=2.0, extra=()):
+        self.base, self.wanted, self.files_of, self.exercises_of = base, wanted, files_of, exercises_of
+        self.timeout, self.extra, self.reports = timeout, extra, {}
+
+    def report(self, index):
+        if index not in self.reports:
+            key = tuple(sorted(self.exercises_of(index)))
+            group = sorted({i for i in self.wanted if tuple(sorted(self.exercises_of(i))) == key} | {index})
+            root = os.path.join(self.base, "set-" + "-".join(key))
+            for i in group:
+                make_submission(os.path.join(root, f"round{i + 1:02d}"), self.files_of(i))
+            graded = grade_many(root, *key, timeout=self.timeout, extra=self.extra)
+            for i in group:
+                self.reports[i] = graded[f"round{i + 1:02d}"]
+        report = self.reports[index]
+        assert report.get("batch_status", "graded") == "graded", report.get("batch_status")
+        return report
+
+
+# ---------------------------------------------------------------- expensive setups, started ahead
+AHEAD = {}  # name: (thread, box, cleanup)
+
+
+def run_ahead(name, work, cleanup=None):
+    """Run `work()` in a thread from now on, once per session under `name`; `finish_ahead(name)`
+    waits for it. For setups that spend a minute in pip (unpacking torch) while the tests before
+    them grade on the other core. `cleanup()` runs when the session ends."""
+    if name not in AHEAD:
+        box = {}
+
+        def run():
+            try:
+                box["value"] = work()
+            except BaseException as exc:  # raised again by finish_ahead, in the test
+                box["error"] = exc
+        thread = threading.Thread(target=run, name=name, daemon=True)
+        thread.start()
+        AHEAD[name] = (thread, box, cleanup)
+    return AHEAD[name]
+
+
+def finish_ahead(name, timeout=1800):
+    thread, box, _ = AHEAD[name]
+    thread.join(timeout)
+    assert not thread.is_alive(), f"{name}: not done after {timeout} s"
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def end_ahead():
+    """Wait for every setup run ahead and run its cleanup (at the session's end)."""
+    for name, (thread, _, cleanup) in list(AHEAD.items()):
+        thread.join()
+        if cleanup is not None:
+            cleanup()
+        del AHEAD[name]

@@ -1,6 +1,7 @@
 """`grader audit` and the course checked as data by every command.
 
-The quick audit of this course runs once (module fixture) for several assertions; broken copies
+The quick audit of this course runs once (module fixture) for several assertions, in the
+background from the module's first test, beside the audits of a toothless copy; broken copies
 of the course are built in tmp_path from the folders a course needs.
 """
 
@@ -44,52 +45,43 @@ def edit(path, old, new, count=1):
     path.write_text(text.replace(old, new, count))
 
 
-# ---------------------------------------------------------------- this course
-@pytest.fixture(scope="module")
-def this_course(tmp_path_factory):
-    html = tmp_path_factory.mktemp("audit") / "audit.html"
-    proc = audit_cli("--html", str(html))
-    return proc, html
+class Started:
+    """An audit running in the background, its output in files (no pipe to keep drained)."""
+
+    def __init__(self, folder, *args, cwd=PROJECT):
+        self.out, self.err = folder / "audit.out", folder / "audit.err"
+        with open(self.out, "w") as out, open(self.err, "w") as err:
+            self.proc = subprocess.Popen([sys.executable, "-m", "grader", "audit", *args], stdout=out,
+                                         stderr=err, text=True, cwd=cwd)
+
+    def result(self, timeout=900):
+        self.proc.wait(timeout=timeout)
+        return subprocess.CompletedProcess(self.proc.args, self.proc.returncode, self.out.read_text(),
+                                           self.err.read_text())
 
 
-def test_audit_of_this_course_holds_and_prints_its_figures(this_course):
-    proc, _ = this_course
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    course = courses.find(PROJECT)
-    tasks = sum(len(ex.tasks) for ex in course.exercises)
-    out = proc.stdout
-    assert "no problem as data" in out
-    assert re.search(r"ok +solutions score full: solutions: (\d+)/\1\b", out), out
-    assert re.search(r"ok +stubs score 0: stubs: 0/\d+, (\d+) of \1 tests not_implemented", out), out
-    assert f"ok   constants score 0: constants: 0 of {tasks} tasks earn points" in out
-    assert re.search(rf"public tests: (\d+) of \1 pass on the solutions; {tasks} of {tasks} tasks have one",
-                     out), out
-    assert "ok   tests read as pytest collects them" in out and "ok   forbidden names exist" in out
-    assert "pitfalls:" in out and "FAIL" not in out
-    # progress goes to stderr as plain lines when stderr is no terminal
-    assert re.search(r"^audit: 1/\d+ solutions graded", proc.stderr, re.M), proc.stderr
-    assert out.rstrip().splitlines()[-1].startswith("audit: all checks hold")
-
-
-@pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH")
-def test_audit_html_page_renders_in_a_browser(this_course):
-    _, html = this_course
-    text = html.read_text()
-    assert "<script" not in text and "http" not in text  # self-contained
-    proc = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                           "--dump-dom", html.as_uri()], capture_output=True, text=True, timeout=60)
-    assert 'id="verdict">All checks hold.' in proc.stdout, proc.stdout[-2000:] + proc.stderr[-2000:]
-    assert "constants score 0" in proc.stdout
-
-
-def test_declared_tests_read_like_pytest_marks():
-    source = ('@graded("a", points=2,\n         visible=True)\ndef test_one(student):\n    pass\n\n'
-              '@pytest.mark.task("b")\n@pytest.mark.visibility("visible")\ndef test_two(student):\n    pass\n\n'
-              "def test_three(student):\n    pass\n\n@graded(TASK)\ndef test_four(s):\n    pass\n"
-              'def helper():\n    @graded("c")\n    def test_inner(s):\n        pass\n')
-    got = [(t.name, t.task, t.visible) for t in courses.declared_tests(source)]
-    assert got == [("test_one", "a", True), ("test_two", "b", True), ("test_three", "", False),
-                   ("test_four", "<not a literal>", False)]
+@pytest.fixture(scope="module", autouse=True)
+def audits(request, tmp_path_factory):
+    """The audit of this course and that of the toothless copy (below), started with the module's
+    first test for the tests that will use them: each grades one submission after another,
+    waiting for each worker's import of torch, so that beside each other (and beside the tests
+    that run meanwhile) they keep two cores busy where one after the other kept one. Each is
+    waited for by its own fixture."""
+    wanted = set().union(*(item.fixturenames for item in request.session.items
+                           if item.module is request.module))
+    started = {}
+    if "this_course" in wanted:
+        folder = tmp_path_factory.mktemp("audit")
+        started["this_course"] = (Started(folder, "--html", str(folder / "audit.html")), folder / "audit.html")
+    if "toothless" in wanted:
+        root = toothless_copy(tmp_path_factory.mktemp("toothless") / "course")
+        started["toothless"] = (Started(root.parent, "--course", str(root), "-e", "shapes", "--mutants",
+                                        "--task", "add_batch_dim", "--jobs", "2", cwd=str(root)), root)
+    yield started
+    for run, _ in started.values():
+        if run.proc.poll() is None:  # a test stopped before its fixture waited
+            run.proc.kill()
+            run.proc.wait()
 
 
 # ---------------------------------------------------------------- broken copies
@@ -165,10 +157,9 @@ def test_release_of_a_broken_copy_is_refused_before_anything_is_written(tmp_path
 
 
 # ---------------------------------------------------------------- tests that stopped biting
-@pytest.fixture(scope="module")
-def toothless(tmp_path_factory):
+def toothless_copy(folder):
     """A copy whose add_batch_dim tests lost their checks: they call the task and assert nothing."""
-    root = copy_course(tmp_path_factory.mktemp("toothless") / "course")
+    root = copy_course(folder)
     path = root / "tests" / "exercises" / "test_shapes.py"
     for check in ("        check_tensor(out, shape=(1, *shape), dtype=torch.float32)\n",
                   "        check_close(out, t.unsqueeze(0))\n",
@@ -186,9 +177,13 @@ def toothless(tmp_path_factory):
     (mistakes / "not_a_pitfall.py").write_text(
         '"""Mistake: not one the docstring names\n\nTASK: add_batch_dim\n"""\n\n\n'
         'def add_batch_dim(x):\n    return x\n')
-    proc = audit_cli("--course", str(root), "-e", "shapes", "--mutants", "--task", "add_batch_dim",
-                     "--jobs", "2", cwd=str(root))
-    return root, proc
+    return root
+
+
+@pytest.fixture(scope="module")
+def toothless(audits):
+    run, root = audits["toothless"]
+    return root, run.result()
 
 
 def test_audit_names_the_constant_that_scores_and_the_surviving_mutants(toothless):
@@ -302,3 +297,52 @@ def test_html_page_shows_failures_and_survivors_escaped():
     assert f"{mutant['id']}: survivor" in page and "+    return None" in page
     text = render.text(audit, course)
     assert "FAIL constants score 0" in text and f"SURVIVOR {mutant['id']}" in text
+
+
+# ---------------------------------------------------------------- this course
+# Last in the module: its audit, started with the module's first test, runs beside the tests
+# above (the toothless copy's audits among them).
+@pytest.fixture(scope="module")
+def this_course(audits):
+    run, html = audits["this_course"]
+    return run.result(), html
+
+
+def test_audit_of_this_course_holds_and_prints_its_figures(this_course):
+    proc, _ = this_course
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    course = courses.find(PROJECT)
+    tasks = sum(len(ex.tasks) for ex in course.exercises)
+    out = proc.stdout
+    assert "no problem as data" in out
+    assert re.search(r"ok +solutions score full: solutions: (\d+)/\1\b", out), out
+    assert re.search(r"ok +stubs score 0: stubs: 0/\d+, (\d+) of \1 tests not_implemented", out), out
+    assert f"ok   constants score 0: constants: 0 of {tasks} tasks earn points" in out
+    assert re.search(rf"public tests: (\d+) of \1 pass on the solutions; {tasks} of {tasks} tasks have one",
+                     out), out
+    assert "ok   tests read as pytest collects them" in out and "ok   forbidden names exist" in out
+    assert "pitfalls:" in out and "FAIL" not in out
+    # progress goes to stderr as plain lines when stderr is no terminal
+    assert re.search(r"^audit: 1/\d+ solutions graded", proc.stderr, re.M), proc.stderr
+    assert out.rstrip().splitlines()[-1].startswith("audit: all checks hold")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH")
+def test_audit_html_page_renders_in_a_browser(this_course):
+    _, html = this_course
+    text = html.read_text()
+    assert "<script" not in text and "http" not in text  # self-contained
+    proc = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                           "--dump-dom", html.as_uri()], capture_output=True, text=True, timeout=60)
+    assert 'id="verdict">All checks hold.' in proc.stdout, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "constants score 0" in proc.stdout
+
+
+def test_declared_tests_read_like_pytest_marks():
+    source = ('@graded("a", points=2,\n         visible=True)\ndef test_one(student):\n    pass\n\n'
+              '@pytest.mark.task("b")\n@pytest.mark.visibility("visible")\ndef test_two(student):\n    pass\n\n'
+              "def test_three(student):\n    pass\n\n@graded(TASK)\ndef test_four(s):\n    pass\n"
+              'def helper():\n    @graded("c")\n    def test_inner(s):\n        pass\n')
+    got = [(t.name, t.task, t.visible) for t in courses.declared_tests(source)]
+    assert got == [("test_one", "a", True), ("test_two", "b", True), ("test_three", "", False),
+                   ("test_four", "<not a literal>", False)]

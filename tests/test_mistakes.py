@@ -10,7 +10,8 @@ marks a mistake that its stub's docstring warns about: tests/test_pitfalls.py gr
 public tests alone.
 
 A round puts at most one mistake into each module of a copy of solutions/ and
-grades it once; then, per module:
+grades it once (the rounds with the same modules together, by one `grader batch`); then, per
+module:
 - the tests of the mistaken task that pass are exactly those its KEEPS line names
   (tests skipped here, such as GPU tests without CUDA, are left out of the
   comparison); a mistake never keeps every test of its task;
@@ -28,7 +29,7 @@ import re
 
 import pytest
 
-from helpers import PROJECT, SOLUTIONS, grade, make_submission, results_by_task
+from helpers import PROJECT, SOLUTIONS, GradedRounds, results_by_task
 
 MISTAKES = os.path.join(PROJECT, "tests", "mistakes")
 
@@ -67,15 +68,30 @@ def rounds():
     return [{m: files[i] for m, files in mistakes.items() if i < len(files)} for i in range(count)]
 
 
-@pytest.mark.parametrize("round_", rounds(), ids=lambda r: "+".join(
-    f"{m}.{os.path.basename(p)[:-3]}" for m, p in sorted(r.items())))
-def test_mistakes_lose_points_on_their_task_only(round_, tmp_path):
+ROUNDS = rounds()
+TEST = "test_mistakes_lose_points_on_their_task_only"
+
+
+def round_files(round_):
     files = {}
     for module, path in round_.items():
         with open(os.path.join(SOLUTIONS, f"{module}.py")) as fh, open(path) as mistake:
             files[f"{module}.py"] = fh.read() + "\n\n# ---- the mistake\n" + mistake.read()
-    sub = make_submission(str(tmp_path / "sub"), files)
-    report, _ = grade(sub, *sorted(round_), timeout=3.0)
+    return files
+
+
+@pytest.fixture(scope="module")
+def graded_rounds(request, tmp_path_factory):
+    wanted = {ROUNDS.index(item.callspec.params["round_"]) for item in request.session.items
+              if getattr(item, "originalname", None) == TEST and item.module is request.module}
+    return GradedRounds(str(tmp_path_factory.mktemp("mistakes")), wanted,
+                        lambda i: round_files(ROUNDS[i]), lambda i: ROUNDS[i], timeout=3.0)
+
+
+@pytest.mark.parametrize("round_", ROUNDS, ids=lambda r: "+".join(
+    f"{m}.{os.path.basename(p)[:-3]}" for m, p in sorted(r.items())))
+def test_mistakes_lose_points_on_their_task_only(round_, graded_rounds):
+    report = graded_rounds.report(ROUNDS.index(round_))
     problems = []
     for module, path in round_.items():
         task = task_of(path)

@@ -66,6 +66,16 @@ def grader_cli(*args, timeout=300):
                           timeout=timeout, cwd=PROJECT, env=dict(os.environ, NO_COLOR="1"))
 
 
+def side_by_side(*commands, timeout=300):
+    """Run independent commands ((argv, environment)) at once, each with its own grader and
+    worker (one grading barely keeps one core busy); their CompletedProcesses, in order."""
+    import concurrent.futures
+    with concurrent.futures.ThreadPoolExecutor(len(commands)) as pool:
+        futures = [pool.submit(subprocess.run, argv, capture_output=True, timeout=timeout, cwd=PROJECT,
+                               env=env) for argv, env in commands]
+        return [f.result() for f in futures]
+
+
 def text_of(data):
     return data.decode("utf-8")  # strict: output that is not UTF-8 fails here
 
@@ -208,8 +218,9 @@ def test_every_json_format_of_hostile_text_parses(reports):
 def junit_graded(hostile_sub, tmp_path_factory):
     """`grade --format junit` of the hostile submission, on stdout and with -o."""
     out = tmp_path_factory.mktemp("junit") / "report.xml"
-    on_stdout = grader_cli("grade", hostile_sub, "-e", "tensor_numpy", "--format", "junit")
-    to_file = grader_cli("grade", hostile_sub, "-e", "tensor_numpy", "--format", "junit", "-o", str(out), "-q")
+    grade = [sys.executable, "-m", "grader.cli", "grade", hostile_sub, "-e", "tensor_numpy", "--format", "junit"]
+    env = dict(os.environ, NO_COLOR="1")
+    on_stdout, to_file = side_by_side((grade, env), ([*grade, "-o", str(out), "-q"], env))
     return on_stdout, to_file, out
 
 
@@ -231,15 +242,16 @@ def test_junit_of_hostile_text_on_stdout_and_to_a_file(junit_graded):
 
 
 def test_check_and_notebook_check_of_hostile_text(hostile_sub):
-    proc = grader_cli("check", "to_numpy", "-s", hostile_sub)
+    proc, notebook = side_by_side(
+        ([sys.executable, "-m", "grader.cli", "check", "to_numpy", "-s", hostile_sub],
+         dict(os.environ, NO_COLOR="1")),
+        ([sys.executable, "-c", "import sys\nfrom grader import check\n"
+          f"r = check('to_numpy', submission={hostile_sub!r})\nsys.exit(0 if not r.passed else 3)"],
+         dict(os.environ)))
     assert proc.returncode == 1, proc.stderr[-3000:]
     printed = text_of(proc.stdout)
     assert "to_numpy" in printed and "lone \ufffd surrogate" in printed
     assert not workflow_command_lines(printed + text_of(proc.stderr))
-    notebook = subprocess.run(
-        [sys.executable, "-c", "import sys\nfrom grader import check\n"
-         f"r = check('to_numpy', submission={hostile_sub!r})\nsys.exit(0 if not r.passed else 3)"],
-        capture_output=True, timeout=300, cwd=PROJECT)
     assert notebook.returncode == 0, notebook.stderr[-3000:]
     assert not workflow_command_lines(text_of(notebook.stdout))
 

@@ -9,7 +9,8 @@ every test.)
 To keep this lean, a round holds several mistakes of one module at once, each of another task:
 the mistakes of one task need a round each, so the rounds are as many as the most pitfalls of one
 task. Every task of a round's modules without a mistake must keep full marks, so one mistake
-cannot make another look caught.
+cannot make another look caught. The rounds with the same modules are graded together, by one
+`grader batch`.
 """
 
 import os
@@ -19,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
-from helpers import PROJECT, SOLUTIONS, grade, make_submission, results_by_task
+from helpers import PROJECT, SOLUTIONS, GradedRounds, results_by_task
 from test_mistakes import all_mistakes, task_of
 
 
@@ -76,8 +77,7 @@ def test_the_pitfall_lines_quote_their_stubs():
     assert count >= 100  # measured: 106 of the 163 classic mistakes
 
 
-@pytest.mark.parametrize("round_", ROUNDS, ids=[f"round{i + 1}" for i in range(len(ROUNDS))])
-def test_each_pitfall_fails_a_public_test(round_, handout, tmp_path):
+def round_files(round_):
     files = {}
     for module, paths in round_.items():
         with open(os.path.join(SOLUTIONS, f"{module}.py")) as fh:
@@ -86,8 +86,22 @@ def test_each_pitfall_fails_a_public_test(round_, handout, tmp_path):
             with open(path) as mistake:
                 text += "\n\n# ---- the mistake\n" + mistake.read()
         files[f"{module}.py"] = text
-    sub = make_submission(str(tmp_path / "sub"), files)
-    report, _ = grade(sub, *sorted(round_), timeout=3.0, extra=("--course", handout))
+    return files
+
+
+@pytest.fixture(scope="module")
+def graded_rounds(request, handout, tmp_path_factory):
+    wanted = {ROUNDS.index(item.callspec.params["round_"]) for item in request.session.items
+              if getattr(item, "originalname", None) == "test_each_pitfall_fails_a_public_test"
+              and item.module is request.module}
+    return GradedRounds(str(tmp_path_factory.mktemp("pitfall-rounds")), wanted,
+                        lambda i: round_files(ROUNDS[i]), lambda i: ROUNDS[i], timeout=3.0,
+                        extra=("--course", handout))
+
+
+@pytest.mark.parametrize("round_", ROUNDS, ids=[f"round{i + 1}" for i in range(len(ROUNDS))])
+def test_each_pitfall_fails_a_public_test(round_, graded_rounds):
+    report = graded_rounds.report(ROUNDS.index(round_))
     problems = []
     for module, paths in round_.items():
         by_task = results_by_task(report, module)
