@@ -5,7 +5,6 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 
 PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOLUTIONS = os.path.join(PROJECT, "solutions")
@@ -125,43 +124,3 @@ class GradedRounds:
         report = self.reports[index]
         assert report.get("batch_status", "graded") == "graded", report.get("batch_status")
         return report
-
-
-# ---------------------------------------------------------------- expensive setups, started ahead
-AHEAD = {}  # name: (thread, box, cleanup)
-
-
-def run_ahead(name, work, cleanup=None):
-    """Run `work()` in a thread from now on, once per session under `name`; `finish_ahead(name)`
-    waits for it. For setups that spend a minute in pip (unpacking torch) while the tests before
-    them grade on the other core. `cleanup()` runs when the session ends."""
-    if name not in AHEAD:
-        box = {}
-
-        def run():
-            try:
-                box["value"] = work()
-            except BaseException as exc:  # raised again by finish_ahead, in the test
-                box["error"] = exc
-        thread = threading.Thread(target=run, name=name, daemon=True)
-        thread.start()
-        AHEAD[name] = (thread, box, cleanup)
-    return AHEAD[name]
-
-
-def finish_ahead(name, timeout=1800):
-    thread, box, _ = AHEAD[name]
-    thread.join(timeout)
-    assert not thread.is_alive(), f"{name}: not done after {timeout} s"
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
-
-
-def end_ahead():
-    """Wait for every setup run ahead and run its cleanup (at the session's end)."""
-    for name, (thread, _, cleanup) in list(AHEAD.items()):
-        thread.join()
-        if cleanup is not None:
-            cleanup()
-        del AHEAD[name]

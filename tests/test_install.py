@@ -10,9 +10,10 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 
 import pytest
-from helpers import PROJECT, SOLUTIONS, finish_ahead, make_submission, make_venv, run_ahead
+from helpers import PROJECT, SOLUTIONS, make_submission, make_venv
 
 # Runs in every `python -I` of that venv: the worker, never the grader itself.
 BREAK_TORCH_IN_WORKER = "import sys; sys.flags.isolated and sys.modules.__setitem__('torch', None)"
@@ -159,23 +160,42 @@ def install_with_default_torch(env_dir, environ):
     return python, install, time.monotonic() - began
 
 
-def start_ahead(items, tmp_path_factory):
-    """Called by conftest.py with the session's first test: the slow test's install starts then,
-    in a thread (pip unpacking gigabytes while the tests before it grade on the other core)."""
-    if any(getattr(item, "originalname", None) == SLOW_TEST for item in items):
-        env_dir = tmp_path_factory.mktemp("default-torch") / "venv"
-        environ = dict(os.environ)  # as the session began: tests meanwhile may set variables
-        run_ahead("default torch", lambda: (env_dir, *install_with_default_torch(env_dir, environ)),
-                    cleanup=lambda: shutil.rmtree(env_dir, ignore_errors=True))
+@pytest.fixture(scope="module", autouse=True)
+def default_torch_install(request, tmp_path_factory):
+    """The install of the slow test, in a thread started with this module's first test when the
+    slow test will run: pip unpacking gigabytes beside the quick tests above, which grade on the
+    other core. The venv is removed after the module."""
+    if not any(getattr(item, "originalname", None) == SLOW_TEST for item in request.session.items
+               if item.module is request.module):
+        yield None
+        return
+    env_dir, box = tmp_path_factory.mktemp("default-torch") / "venv", {}
+    environ = dict(os.environ)  # as the module began: the tests meanwhile may set variables
+
+    def work():
+        try:
+            box["value"] = install_with_default_torch(env_dir, environ)
+        except BaseException as exc:  # raised again in the slow test
+            box["error"] = exc
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    yield env_dir, thread, box
+    thread.join()
+    shutil.rmtree(env_dir, ignore_errors=True)
 
 
 @pytest.mark.slow
-def test_a_fresh_venv_with_the_default_torch_grades_the_solutions_fully(tmp_path):
+def test_a_fresh_venv_with_the_default_torch_grades_the_solutions_fully(default_torch_install, tmp_path):
     """`pip install .` into a fresh venv brings the package index's default torch (a CUDA build
     on Linux: several GB); on a machine without a GPU the grader must still grade with it.
     Slow (a few minutes, about 5.5 GB of disk while it runs): `-m "not slow"` leaves it out."""
-    env_dir, python, install, seconds = finish_ahead("default torch")
+    env_dir, thread, box = default_torch_install
     try:
+        thread.join(timeout=1800)
+        assert not thread.is_alive(), "pip install did not finish in 30 minutes"
+        if "error" in box:
+            raise box["error"]
+        python, install, seconds = box["value"]
         assert install.returncode == 0, install.stderr[-3000:]
         print(f"pip install . with the default torch: {seconds:.0f} s")
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "GRADER_COURSE")}
