@@ -241,7 +241,7 @@ class WorkerTemplate:
     def collect(self, timeout):
         """Wait up to `timeout` s for the template to report that the current child ended."""
         child = self.child
-        if child is None or child.returncode is not None:
+        if child is None or child.returncode is not None or self.control is None:
             return
         if timeout <= 0 and not select.select([self.control], [], [], 0)[0] and not self.pending:
             return
