@@ -319,9 +319,13 @@ class WorkerTemplate:
                 self.kill_child(child, group)
                 self.fail("the forked worker could not make its namespaces"
                           + (f" ({detail})" if detail else ""))
-            if group is not None:
-                group.add(pid)
-            os.write(req_w, b"G")
+            try:
+                if group is not None:
+                    group.add(pid)
+                os.write(req_w, b"G")
+            except OSError as exc:  # the stage is gone or could not be moved: this one goes fresh
+                self.kill_child(child, group)
+                raise TemplateUnusable(f"the forked worker could not be given its cgroup ({exc})") from None
         except BaseException:
             for fd in (req_w, res_r) + ((out_r,) if out_r is not None else ()):
                 try:
