@@ -290,47 +290,58 @@ def needs_staging(submission):
     return False
 
 
+def submission_entries(submission, hidden=(), max_files=STAGE_MAX_FILES, max_bytes=STAGE_MAX_BYTES):
+    """(source path, path relative to the submission, lstat) of the submission's folders, regular
+    files and links, top down; links are not followed, anything else and the trusted `hidden`
+    paths are left out. Raises ValueError past `max_files` entries or `max_bytes` of files."""
+    submission = os.path.realpath(submission)
+    hidden = [os.path.realpath(p) for p in hidden]
+    hidden = [p for p in hidden if p != submission and under(p, submission)]  # masked inside
+    total = count = 0
+    for folder, dirs, files in os.walk(submission):  # links to folders are not descended
+        rel_folder = os.path.relpath(folder, submission)
+        descend = []
+        for name in dirs + files:
+            source = os.path.join(folder, name)
+            if any(under(source, h) for h in hidden):
+                continue
+            count += 1
+            if count > max_files:
+                raise ValueError(f"the submission folder holds more than {max_files} files")
+            st = os.lstat(source)
+            if stat.S_ISDIR(st.st_mode):
+                descend.append(name)
+            elif stat.S_ISREG(st.st_mode):
+                total += st.st_size
+                if total > max_bytes:
+                    raise ValueError(f"the submission folder holds more than {max_bytes >> 20} MiB")
+            elif not stat.S_ISLNK(st.st_mode):
+                continue
+            yield source, os.path.normpath(os.path.join(rel_folder, name)), st
+        dirs[:] = descend
+
+
 def stage_submission(submission, hidden=()):
     """A copy of `submission` that uid 65534 can read, in a new folder (the caller removes it).
 
     Copies folders, regular files and links (as links, never followed: the copy runs with the
     grader's rights); skips anything else, and the trusted `hidden` paths. Raises ValueError for
     a folder over STAGE_MAX_BYTES or STAGE_MAX_FILES."""
-    submission = os.path.realpath(submission)
-    hidden = [os.path.realpath(p) for p in hidden]
-    hidden = [p for p in hidden if p != submission and under(p, submission)]  # masked inside
     target = tempfile.mkdtemp(prefix="grader-submission-")
     os.chmod(target, 0o755)
-    total = count = 0
     try:
-        for folder, dirs, files in os.walk(submission):  # links to folders are not descended
-            dest_folder = os.path.normpath(os.path.join(target, os.path.relpath(folder, submission)))
-            descend = []
-            for name in dirs + files:
-                source = os.path.join(folder, name)
-                if any(under(source, h) for h in hidden):
-                    continue
-                count += 1
-                if count > STAGE_MAX_FILES:
-                    raise ValueError(f"the submission folder holds more than {STAGE_MAX_FILES} files")
-                dest = os.path.join(dest_folder, name)
-                st = os.lstat(source)
-                if stat.S_ISLNK(st.st_mode):
-                    os.symlink(os.readlink(source), dest)
-                elif stat.S_ISDIR(st.st_mode):
-                    os.mkdir(dest)
-                    os.chmod(dest, 0o755)
-                    descend.append(name)
-                elif stat.S_ISREG(st.st_mode):
-                    total += st.st_size
-                    if total > STAGE_MAX_BYTES:
-                        raise ValueError(f"the submission folder holds more than "
-                                         f"{STAGE_MAX_BYTES >> 20} MiB")
-                    fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW)
-                    with os.fdopen(fd, "rb") as src, open(dest, "wb") as out:
-                        shutil.copyfileobj(src, out)
-                    os.chmod(dest, 0o755 if st.st_mode & stat.S_IXUSR else 0o644)
-            dirs[:] = descend
+        for source, rel, st in submission_entries(submission, hidden):
+            dest = os.path.join(target, rel)
+            if stat.S_ISLNK(st.st_mode):
+                os.symlink(os.readlink(source), dest)
+            elif stat.S_ISDIR(st.st_mode):
+                os.mkdir(dest)
+                os.chmod(dest, 0o755)
+            else:
+                fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW)
+                with os.fdopen(fd, "rb") as src, open(dest, "wb") as out:
+                    shutil.copyfileobj(src, out)
+                os.chmod(dest, 0o755 if st.st_mode & stat.S_IXUSR else 0o644)
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         raise

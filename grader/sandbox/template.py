@@ -16,6 +16,7 @@ report names which kind graded (`environment.worker`).
 import os
 import select
 import socket
+import stat
 import subprocess
 import time
 
@@ -59,39 +60,22 @@ def ns_pid(pid):
 
 
 def submission_files(submission, hidden=()):
-    """[(entry, bytes or None)] for the submission's folders, files and links, top down; links
-    are kept as links (never followed), other kinds of file left out, trusted paths skipped, as
-    `levels.stage_submission` does. Raises TemplateUnusable past MAX_FILES or MAX_BYTES."""
-    submission = os.path.realpath(submission)
-    hidden = [os.path.realpath(p) for p in hidden]
-    hidden = [p for p in hidden if p != submission and sandbox.under(p, submission)]
-    found, total = [], 0
-    for folder, dirs, files in os.walk(submission):
-        rel_folder = os.path.relpath(folder, submission)
-        descend = []
-        for name in sorted(dirs) + sorted(files):
-            source = os.path.join(folder, name)
-            if any(sandbox.under(source, h) for h in hidden):
-                continue
-            rel = os.path.normpath(os.path.join(rel_folder, name))
-            st = os.lstat(source)
-            if len(found) >= MAX_FILES:
-                raise TemplateUnusable(f"the submission holds more than {MAX_FILES} files")
-            if os.path.islink(source):
+    """[(entry, bytes or None)] for the submission's folders, files and links, top down, as
+    `levels.stage_submission` copies them. Raises TemplateUnusable past MAX_FILES or MAX_BYTES."""
+    found = []
+    try:
+        for source, rel, st in sandbox.submission_entries(submission, hidden, MAX_FILES, MAX_BYTES):
+            if stat.S_ISLNK(st.st_mode):
                 found.append(({"path": rel, "kind": "link", "target": os.readlink(source)}, None))
-            elif os.path.isdir(source) and not os.path.islink(source):
+            elif stat.S_ISDIR(st.st_mode):
                 found.append(({"path": rel, "kind": "dir"}, None))
-                descend.append(name)
-            elif os.path.isfile(source):
-                total += st.st_size
-                if total > MAX_BYTES:
-                    raise TemplateUnusable(f"the submission holds more than {MAX_BYTES >> 20} MiB")
-                fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW)
+            else:
+                fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW)  # read with the grader's rights
                 with os.fdopen(fd, "rb") as fh:
-                    data = fh.read(MAX_BYTES + 1)
-                found.append(({"path": rel, "kind": "file", "executable": bool(st.st_mode & 0o100)},
-                              data))
-        dirs[:] = [d for d in dirs if d in descend]
+                    data = fh.read()
+                found.append(({"path": rel, "kind": "file", "executable": bool(st.st_mode & stat.S_IXUSR)}, data))
+    except ValueError as exc:
+        raise TemplateUnusable(str(exc)) from None
     return found
 
 
