@@ -20,6 +20,7 @@ import pytest
 from grader import course as courses
 from grader import engine
 from grader.sandbox import levels
+from grader.sandbox import template as template_module
 from grader.sandbox.template import MAX_BYTES
 from helpers import EXERCISES, PROJECT, SOLUTIONS, make_submission
 
@@ -175,20 +176,40 @@ def test_a_submission_too_large_to_send_is_graded_by_a_fresh_worker(tmp_path):
     assert first["score"] == second["score"] == first["max_score"] > 0
 
 
+def verdict(report):
+    return (report["score"], report["max_score"], [
+        (ex["name"], ex["status"], [(t["id"], t["status"], t["score"], t["message"]) for t in ex["tests"]])
+        for ex in report["exercises"]])
+
+
 @needs_bubblewrap
-def test_a_template_that_died_gives_way_to_fresh_workers(tmp_path):
+def test_a_template_that_died_is_started_again_then_fresh_workers_grade(monkeypatch):
+    """A template killed between two submissions is replaced for the next one (the students
+    after the kill are graded by a new template, with the same verdicts), at most MAX_RESTARTS
+    times per grading process (1 here): after that fresh workers grade, and the note says so."""
+    monkeypatch.setattr(template_module, "MAX_RESTARTS", 1)
     grader = engine.Grader(courses.open_course(PROJECT), timeout=5.0, memory_mib=512, template=True)
+    reports, templates = [], []
     try:
-        first = grader.grade(SOLUTIONS, ["shapes"])
-        os.kill(grader.template.host_pid, 9)
-        second = grader.grade(SOLUTIONS, ["shapes"])
-        third = grader.grade(SOLUTIONS, ["shapes"])
+        for kill in (False, True, False, True, False):
+            if kill:
+                assert grader.template.host_pid, [r["environment"]["worker"] for r in reports]
+                os.kill(grader.template.host_pid, 9)
+            reports.append(grader.grade(SOLUTIONS, ["shapes"]))
+            templates.append(grader.template.host_pid)
     finally:
         grader.close()
-    assert first["environment"]["worker"] == "template"
-    assert second["environment"]["worker"] == third["environment"]["worker"] == "fresh"
-    assert "the template stopped" in second["environment"]["worker_note"]
-    assert first["score"] == second["score"] == third["score"] == first["max_score"] > 0
+    kinds = [report["environment"]["worker"] for report in reports]
+    assert kinds == ["template", "template", "template", "fresh", "fresh"], kinds
+    assert templates[0] != templates[1] == templates[2], templates  # a new one after the kill
+    assert grader.template.restarts == 1
+    assert all("worker_note" not in report["environment"] for report in reports[:3])
+    for report in reports[3:]:
+        note = report["environment"]["worker_note"]
+        assert "the template stopped" in note and "started again 1 times" in note, note
+        assert "fresh workers grade the rest" in note, note
+    assert reports[0]["score"] == reports[0]["max_score"] > 0
+    assert all(verdict(report) == verdict(reports[0]) for report in reports), [verdict(r) for r in reports]
 
 
 @needs_bubblewrap

@@ -10,7 +10,10 @@ everything it started before the next is forked.
 
 Where the template cannot serve (no bubblewrap, a GPU, a submission too large to send, a
 template that died), `TemplateUnusable` says why and the client starts a fresh worker; the
-report names which kind graded (`environment.worker`).
+report names which kind graded (`environment.worker`). A template that stopped after it had
+served (killed, crashed) is started again for the next fork, at most MAX_RESTARTS times per
+grading process: whatever stops it (a submission included) cannot make the grader loop, and
+then fresh workers grade the rest.
 """
 
 import os
@@ -29,10 +32,15 @@ MAX_FILES = 2000  # a submission larger than this is graded by a fresh worker, w
 MAX_BYTES = 16 << 20
 START_TIMEOUT = 120.0
 STEP_TIMEOUT = 30.0
+MAX_RESTARTS = 3  # new templates per grading process after one stopped; then fresh workers
 
 
 class TemplateUnusable(Exception):
     """The template cannot serve this submission (or any more): the message says why."""
+
+
+class TemplateStopped(TemplateUnusable):
+    """The template stopped (killed, crashed, stuck) and was closed; a new one may start."""
 
 
 def unusable_reason(level, gpu):
@@ -109,7 +117,12 @@ class WorkerTemplate:
         self.hidden = list(hidden)
         self.memory_mib = memory_mib
         self.cpus = cpus
+        # Why no template can serve in this grading process (None while one can): a reason a
+        # restart cannot change (no bubblewrap, a GPU, a template that never greeted), or the
+        # last stop once MAX_RESTARTS new templates have been started.
         self.broken = unusable_reason(level, gpu)
+        self.stopped = None  # why the last template stopped, until a new one is launched
+        self.restarts = 0
         self.proc = None
         self.control = None
         self.group = None
@@ -124,6 +137,9 @@ class WorkerTemplate:
         """Start the template sandbox, without waiting for it (it imports torch meanwhile)."""
         if self.broken or self.proc is not None:
             return
+        if self.stopped is not None:  # fail() allows this only while restarts are left
+            self.restarts += 1
+            self.stopped = None
         from .client import LIVE_WORKERS, PIDS_LIMIT, OutputBuffer
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         out_r, out_w = os.pipe()
@@ -155,7 +171,8 @@ class WorkerTemplate:
             raise TemplateUnusable(self.broken)
         if self.host_pid is not None:
             return
-        greeting = self.read(START_TIMEOUT, "its greeting")
+        # A template that never greeted is not started again: the next would fail alike.
+        greeting = self.read(START_TIMEOUT, "its greeting", restart=False)
         if greeting.get("op") != "ready":
             self.fail("the template sent an unexpected greeting")
         if greeting.get("threads") != 1:
@@ -189,14 +206,35 @@ class WorkerTemplate:
                 return pid
         return None
 
-    def fail(self, why):
+    def fail(self, why, restart=False):
+        """Close the template and raise. `restart`: it stopped after it had served, so a new one
+        may serve the next fork (TemplateStopped) while restarts are left; otherwise, and once
+        they are used up, no template serves this grading process again (TemplateUnusable)."""
         text = self.output.take().strip()[-300:] if self.output is not None else ""
         self.close()
-        self.broken = why + (f": {text}" if text else "")
-        raise TemplateUnusable(self.broken)
+        why = why + (f": {text}" if text else "")
+        if restart and self.restarts < MAX_RESTARTS:
+            self.stopped = why
+            raise TemplateStopped(why)
+        if restart:
+            why += (f"; it had been started again {self.restarts} times in this grading process, "
+                    "so fresh workers grade the rest")
+        self.broken = why
+        raise TemplateUnusable(why)
 
-    def read(self, timeout, what):
-        """One frame from the control socket."""
+    def alive(self):
+        """Whether the template still runs and its end of the control socket is open."""
+        if self.proc is None or self.proc.poll() is not None:
+            return False
+        try:
+            if select.select([self.control], [], [], 0)[0]:  # readable between forks: its end?
+                return self.control.recv(1, socket.MSG_PEEK) != b""
+        except OSError:
+            return False
+        return True
+
+    def read(self, timeout, what, restart=True):
+        """One frame from the control socket (`restart`: see fail)."""
         deadline = time.monotonic() + timeout
         buffer = bytearray(self.pending)
 
@@ -216,9 +254,9 @@ class WorkerTemplate:
             header, _ = codec.read_frame(read_exact)
         except TimeoutError:
             self.pending = bytes(buffer)
-            self.fail(f"the template did not send {what} within {timeout:g} s")
+            self.fail(f"the template did not send {what} within {timeout:g} s", restart)
         except (EOFError, OSError, codec.CodecError):
-            self.fail(f"the template stopped while sending {what}")
+            self.fail(f"the template stopped while sending {what}", restart)
         self.pending = bytes(buffer)
         return header
 
@@ -260,19 +298,32 @@ class WorkerTemplate:
     def fork(self, submission, memory_mib, cpu_seconds):
         """A worker for `submission`: (TemplateChild, request fd, reply fd, output buffer, cgroup).
 
-        Raises TemplateUnusable (the caller then starts a fresh worker) where it cannot."""
-        from .client import PIDS_LIMIT, OutputBuffer
+        Raises TemplateUnusable (the caller then starts a fresh worker) where it cannot. A
+        template found stopped is started again (while restarts are left), and a template that
+        stops while forking, before any code of this submission ran, gets one more try."""
         try:
             entries = submission_files(submission, self.hidden)  # before anything starts
         except OSError as exc:
             raise TemplateUnusable(f"the submission could not be read to send it ({exc})") from None
-        self.start()
         if self.child is not None:  # the last worker must be gone before the next is forked
             self.collect(STEP_TIMEOUT)
             if self.child is not None:
-                self.fail("a worker of the template did not end")
+                self.fail("a worker of the template did not end", restart=True)
+        try:
+            return self.fork_once(entries, memory_mib, cpu_seconds)
+        except TemplateStopped:
+            return self.fork_once(entries, memory_mib, cpu_seconds)
+
+    def fork_once(self, entries, memory_mib, cpu_seconds):
+        from .client import PIDS_LIMIT, OutputBuffer
+        self.start()  # a new template where the last one stopped
+        if not self.alive():  # stopped since its last worker ended (killed, crashed)
+            code = self.proc.poll() if self.proc is not None else None
+            self.fail("the template stopped between two submissions"
+                      + (f" (exit status {code})" if code is not None else ""), restart=True)
         files, buffers = [], []
         for entry, data in entries:
+            entry = dict(entry)
             if data is not None:
                 entry["buffer"] = len(buffers)
                 buffers.append(data)
@@ -287,7 +338,7 @@ class WorkerTemplate:
                 socket.send_fds(self.control, [b"F"], [req_r, res_w, out_w])
                 self.control.sendall(codec.pack(header, buffers))
             except OSError as exc:
-                self.fail(f"the template stopped taking requests ({exc})")
+                self.fail(f"the template stopped taking requests ({exc})", restart=True)
             finally:
                 for fd in (req_r, res_w, out_w):
                     os.close(fd)
@@ -301,8 +352,10 @@ class WorkerTemplate:
             if pid is None or not self.wait_byte(res_r, b"S"):
                 detail = output.take().strip()[-300:]
                 self.kill_child(child, group)
+                # A template still running cannot make the namespaces (a restart would not
+                # either); one that stopped meanwhile took its fork with it.
                 self.fail("the forked worker could not make its namespaces"
-                          + (f" ({detail})" if detail else ""))
+                          + (f" ({detail})" if detail else ""), restart=not self.alive())
             try:
                 if group is not None:
                     group.add(pid)
