@@ -60,6 +60,17 @@ def swap_last_two(t):
 '''
 
 
+# Run as uid 65534 before grading: its uid and the package it imports, or what it cannot read
+# of that package (the worker's files are read inside the sandbox as that user).
+READABLE = """
+import os, grader, torch
+package = os.path.dirname(grader.__file__)
+unreadable = [os.path.join(d, f) for d, _, files in os.walk(package) for f in files
+              if f.endswith(".py") and not os.access(os.path.join(d, f), os.R_OK)]
+print(os.getuid(), package, *unreadable)
+"""
+
+
 def closed_folders(paths):
     """The highest folders above `paths` that others cannot pass (no o+x), with the paths
     below each: {folder: [path, ...]}."""
@@ -118,10 +129,8 @@ def work():
     needed = levels.python_roots() + [os.path.dirname(os.path.realpath(sys.executable)), PROJECT]
     with open(os.path.join(folder, "as-nobody.sh"), "w") as fh:
         fh.write(as_nobody_script(folder, needed))
-    check = as_nobody(folder, sys.executable, "-c",
-                      "import os, grader, torch; print(os.getuid(), grader.__file__)", timeout=120)
-    if check.returncode != 0 or check.stdout.split()[:1] != [str(NOBODY)] \
-            or not check.stdout.split()[1].startswith(PROJECT + "/"):
+    check = as_nobody(folder, sys.executable, "-c", READABLE, timeout=120)
+    if check.returncode != 0 or check.stdout.split() != [str(NOBODY), os.path.join(PROJECT, "grader")]:
         pytest.fail(f"uid {NOBODY} cannot run this checkout ({PROJECT}) with {sys.executable}: every "
                     "folder above them must be passable (o+x) and their files readable (o+r), or "
                     f"sit under a folder this test covers ({sorted(closed_folders(needed))}): "
