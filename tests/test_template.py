@@ -206,7 +206,7 @@ def test_a_template_that_died_is_started_again_then_fresh_workers_grade(monkeypa
     assert all("worker_note" not in report["environment"] for report in reports[:3])
     for report in reports[3:]:
         note = report["environment"]["worker_note"]
-        assert "the template stopped" in note and "started again 1 times" in note, note
+        assert "the template stopped" in note and "started again 1 time in" in note, note
         assert "fresh workers grade the rest" in note, note
     assert reports[0]["score"] == reports[0]["max_score"] > 0
     assert all(verdict(report) == verdict(reports[0]) for report in reports), [verdict(r) for r in reports]

@@ -215,9 +215,10 @@ def test_the_template_serves_an_unprivileged_grader_with_the_same_verdicts(runs)
 
 @pytest.mark.parametrize("label", ["template", "fresh"])
 def test_an_unprivileged_graders_worker_is_confined(runs, label):
-    """What the probe's worker (graded the same either way, see above) sees of itself, graded right after a student who left files in
-    /tmp and /dev/shm: no capability, pid 2 of a namespace of its own, empty /tmp and /dev/shm,
-    a read-only /submission holding its file, and nothing of the grader's files."""
+    """What the probe's worker sees of itself (the same either way, see above), graded right
+    after a student who left files in /tmp and /dev/shm: no capability, pid 2 of a namespace of
+    its own, empty /tmp and /dev/shm, a read-only /submission holding its file, and nothing of
+    the grader's files."""
     report = runs[label]["2b-probe"]
     assert report["environment"]["worker"] == label
     facts = probe_facts(report)

@@ -217,8 +217,8 @@ class WorkerTemplate:
             self.stopped = why
             raise TemplateStopped(why)
         if restart:
-            why += (f"; it had been started again {self.restarts} times in this grading process, "
-                    "so fresh workers grade the rest")
+            times = f"{self.restarts} time" + ("s" if self.restarts != 1 else "")
+            why += f"; it had been started again {times} in this grading process, so fresh workers grade the rest"
         self.broken = why
         raise TemplateUnusable(why)
 
