@@ -13,7 +13,9 @@ worker sees of itself.
 
 import glob
 import json
+import ast
 import os
+import shlex
 import shutil
 import stat
 import subprocess
@@ -71,6 +73,11 @@ print(os.getuid(), package, *unreadable)
 """
 
 
+def read(path):
+    with open(path) as fh:
+        return fh.read()
+
+
 def closed_folders(paths):
     """The highest folders above `paths` that others cannot pass (no o+x), with the paths
     below each: {folder: [path, ...]}."""
@@ -93,14 +100,14 @@ def as_nobody_script(work, needed):
     for n, (folder, paths) in enumerate(sorted(closed_folders(needed).items())):
         stash = [os.path.join(work, f"stash-{n}-{i}") for i in range(len(paths))]
         for path, keep in zip(paths, stash):
-            lines += [f"mkdir -p '{keep}'", f"mount --bind '{path}' '{keep}'"]
-        lines.append(f"mount -t tmpfs -o mode=755 tmpfs '{folder}'")
+            lines += [f"mkdir -p {shlex.quote(keep)}", f"mount --bind {shlex.quote(path)} {shlex.quote(keep)}"]
+        lines.append(f"mount -t tmpfs -o mode=755 tmpfs {shlex.quote(folder)}")
         for path, keep in zip(paths, stash):
-            lines += [f"mkdir -p '{path}'", f"mount --move '{keep}' '{path}'"]
-    home = os.path.join(work, "home")
+            lines += [f"mkdir -p {shlex.quote(path)}", f"mount --move {shlex.quote(keep)} {shlex.quote(path)}"]
+    home = shlex.quote("HOME=" + os.path.join(work, "home"))
     lines.append(f"exec setpriv --reuid {NOBODY} --regid {NOBODY} --clear-groups --inh-caps=-all "
-                 f"--bounding-set=-all env -i HOME='{home}' PATH=/usr/bin:/bin LANG=C.UTF-8 "
-                 f"PYTHONPATH='{PROJECT}' \"$@\"")
+                 f"--bounding-set=-all env -i {home} PATH=/usr/bin:/bin LANG=C.UTF-8 "
+                 f"{shlex.quote('PYTHONPATH=' + PROJECT)} \"$@\"")
     return "\n".join(lines) + "\n"
 
 
@@ -118,6 +125,13 @@ def work():
         if shutil.which(tool) is None:
             pytest.fail(f"{tool} is not installed, so the grader cannot be run unprivileged here")
     folder = tempfile.mkdtemp(prefix="grader-unprivileged-", dir="/tmp")
+    try:
+        yield prepare(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def prepare(folder):
     os.chmod(folder, 0o755)
     home = os.path.join(folder, "home")
     os.mkdir(home)
@@ -139,8 +153,7 @@ def work():
     if userns.returncode != 0:
         pytest.fail("an unprivileged user cannot make a user namespace here (see "
                     f"user.max_user_namespaces), so bubblewrap cannot run for one: {userns.stderr[-500:]}")
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
+    return folder
 
 
 @pytest.fixture(scope="module")
@@ -149,16 +162,16 @@ def runs(work):
     come in order: a leaver right before the probe and another right before the canary) and with
     fresh workers: {"template"|"fresh": {student: report}}."""
     root = os.path.join(work, "class")
-    tensor_numpy = open(os.path.join(SOLUTIONS, "tensor_numpy.py")).read()
-    canary = open(os.path.join(PAIRS, "canary.py")).read()
+    tensor_numpy = read(os.path.join(SOLUTIONS, "tensor_numpy.py"))
+    canary = read(os.path.join(PAIRS, "canary.py"))
     hidden = courses.open_course(PROJECT).hidden_tests_dir
     grader_files = [os.path.join(work, "home", "secret"), os.path.join(SOLUTIONS, "shapes.py"),
                     sorted(glob.glob(os.path.join(hidden, "test_*.py")))[0]]
-    probe = open(os.path.join(SOLUTIONS, "shapes.py")).read() + f"\nGRADER_FILES = {grader_files!r}\n" + PROBE
+    probe = read(os.path.join(SOLUTIONS, "shapes.py")) + f"\nGRADER_FILES = {grader_files!r}\n" + PROBE
     make_submission(os.path.join(root, "0-solutions"))
     make_submission(os.path.join(root, "1-stubs"), base=EXERCISES)
-    for name, parts in (("2a-leave_files", [open(os.path.join(PAIRS, "leave_files.py")).read()]),
-                        ("3a-leave_processes", [open(os.path.join(PAIRS, "leave_processes.py")).read()]),
+    for name, parts in (("2a-leave_files", [read(os.path.join(PAIRS, "leave_files.py"))]),
+                        ("3a-leave_processes", [read(os.path.join(PAIRS, "leave_processes.py"))]),
                         ("3b-canary", [canary])):
         make_submission(os.path.join(root, name), {"tensor_numpy.py": "\n\n".join([tensor_numpy] + parts)},
                         modules=set())
@@ -192,7 +205,7 @@ def verdict(report):
 
 def probe_facts(report):
     message = next(t["message"] for ex in report["exercises"] for t in ex["tests"] if t["task"] == "swap_last_two")
-    return eval(message.split("FACTS")[1])  # our own probe's repr of plain data
+    return ast.literal_eval(message.split("FACTS")[1])  # our own probe's repr of plain data
 
 
 def test_the_template_serves_an_unprivileged_grader_with_the_same_verdicts(runs):
