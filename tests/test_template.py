@@ -214,13 +214,15 @@ def test_a_template_that_died_is_started_again_then_fresh_workers_grade(monkeypa
 
 @needs_bubblewrap
 def test_a_forked_worker_is_confined_as_a_fresh_one(tmp_path):
-    """What the worker sees of itself: uid 65534, no capabilities, pid 2 under an init of its
-    own, its own empty /tmp and /dev/shm, /submission read-only with the student's files."""
+    """What the worker sees of itself: uid 65534, no capabilities (none to gain either: an
+    empty bounding set), pid 2 under an init of its own, its own empty /tmp and /dev/shm,
+    /submission read-only with the student's files."""
     probe = (
         "import os\n"
         "def swap_last_two(t):\n"
         "    status = dict(line.split(':', 1) for line in open('/proc/self/status') if ':' in line)\n"
-        "    facts = {'uid': os.getuid(), 'pid': os.getpid(), 'cap': status['CapEff'].strip(),\n"
+        "    facts = {'uid': os.getuid(), 'pid': os.getpid(),\n"
+        "             'caps': [int(status[k], 16) for k in ('CapPrm', 'CapEff', 'CapBnd', 'CapAmb')],\n"
         "             'pids': sorted(int(p) for p in os.listdir('/proc') if p.isdigit()),\n"
         "             'tmp': sorted(os.listdir('/tmp')), 'shm': sorted(os.listdir('/dev/shm')),\n"
         "             'files': sorted(os.listdir('/submission')), 'writable': os.access('/submission', os.W_OK)}\n"
@@ -235,7 +237,7 @@ def test_a_forked_worker_is_confined_as_a_fresh_one(tmp_path):
         messages = [t["message"] for ex in report["exercises"] for t in ex["tests"]
                     if t["task"] == "swap_last_two"]
         facts = eval(messages[0].split("RuntimeError: ", 1)[1].split("\n")[0])  # our own probe's repr
-        assert facts["uid"] == 65534 and facts["pid"] == 2 and int(facts["cap"], 16) == 0, facts
+        assert facts["uid"] == 65534 and facts["pid"] == 2 and facts["caps"] == [0, 0, 0, 0], facts
         assert facts["pids"] == [1, 2], facts
         assert facts["tmp"] == [] and facts["shm"] == [], facts  # the first student's /tmp/mine is gone
         assert facts["files"] == ["shapes.py"] and facts["writable"] is False, facts

@@ -51,7 +51,7 @@ def _attempt(action):
 def swap_last_two(t):
     status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
     facts = {"uid": os.getuid(), "gid": os.getgid(), "pid": os.getpid(),
-             "caps": {k: int(status[k], 16) for k in ("CapInh", "CapPrm", "CapEff", "CapAmb")},
+             "caps": {k: int(status[k], 16) for k in ("CapInh", "CapPrm", "CapEff", "CapAmb", "CapBnd")},
              "nnp": status["NoNewPrivs"].strip(),
              "pids": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
              "tmp": sorted(os.listdir("/tmp")), "shm": sorted(os.listdir("/dev/shm")),
@@ -236,7 +236,7 @@ def test_an_unprivileged_graders_worker_is_confined(runs, label):
     assert report["environment"]["worker"] == label
     facts = probe_facts(report)
     assert facts["uid"] == facts["gid"] == NOBODY, facts
-    assert facts["caps"] == {"CapInh": 0, "CapPrm": 0, "CapEff": 0, "CapAmb": 0}, facts
+    assert facts["caps"] == {"CapInh": 0, "CapPrm": 0, "CapEff": 0, "CapAmb": 0, "CapBnd": 0}, facts
     assert facts["nnp"] == "1", facts
     assert facts["pid"] == 2 and facts["pids"] == [1, 2], facts
     assert facts["tmp"] == [] and facts["shm"] == [], facts

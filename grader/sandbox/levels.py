@@ -127,13 +127,15 @@ def bubblewrap_argv(submission, worker_args, hidden, tmpfs_bytes=TMPFS_BYTES):
     bwrap can size one); the root, /dev and the masks are remounted read-only at the end.
     `submission` None: the worker template's sandbox (see `grader.sandbox.template`), with an
     empty /submission for each forked worker to mount its own over, and CAP_SYS_ADMIN, which
-    the template's forks spend making each worker's namespaces before the worker drops it."""
+    the template's forks spend making each worker's namespaces before the worker drops it, and
+    CAP_SETPCAP, with which the worker empties its capability bounding set first (as a fresh
+    worker's holds nothing bwrap did not add)."""
     template = submission is None
     size = ["--size", str(tmpfs_bytes)] if bubblewrap_sizes_tmpfs() else []
     argv = [shutil.which("bwrap") or "bwrap", *namespace_args(), "--die-with-parent",
             "--new-session", "--hostname", "sandbox"]
     if template:
-        argv += ["--cap-add", "CAP_SYS_ADMIN"]
+        argv += ["--cap-add", "CAP_SYS_ADMIN", "--cap-add", "CAP_SETPCAP"]
     elif as_root():
         worker_args = [*worker_args, "--drop-user"]
     bound = []

@@ -10,7 +10,8 @@ and the template forks:
                 │      /submission holding the files; waits until the grader has moved it
                 │      into the submission's cgroup)
                 └─ init (pid 1 of the new PID namespace: a new /proc; reaps orphans)
-                     └─ worker (pid 2: rlimits, drops to uid 65534, serves the grader's calls)
+                     └─ worker (pid 2: rlimits, an empty capability bounding set, drops to
+                                uid 65534 or clears its capabilities, serves the grader's calls)
 
 When the worker ends, init ends and the kernel kills whatever else the submission started in
 the namespace; the template reports the stage's exit status and only then takes the next
@@ -52,6 +53,17 @@ class Kernel:
         self.check(self.libc.mount(source and source.encode(), target.encode(),
                                    fstype and fstype.encode(), ctypes.c_ulong(flags),
                                    data and data.encode()), f"mount {target}")
+
+    def empty_bounding_set(self):
+        """Drop every capability from the bounding set (needs CAP_SETPCAP, which the template's
+        sandbox adds), so that nothing executed later could gain one back."""
+        pr_capbset_read, pr_capbset_drop = 23, 24
+        cap = 0
+        while self.libc.prctl(pr_capbset_read, cap, 0, 0, 0) >= 0:  # -1 (EINVAL) past the last
+            self.check(self.libc.prctl(pr_capbset_drop, cap, 0, 0, 0), f"dropping capability {cap}")
+            cap += 1
+        if cap == 0:
+            raise OSError("the capability bounding set could not be read")
 
     def drop_capabilities(self):
         """Clear every capability (a user namespace's: setuid to the same uid keeps them)."""
@@ -210,6 +222,7 @@ def run_worker(kernel, header, fds, worker_parts, ready_facts, codec):
                 pass
     os.chdir(SUBMISSION)
     parts["set_limits"](opts["memory"], opts["cpu"])
+    kernel.empty_bounding_set()
     if os.getuid() == 0 or os.geteuid() == 0:
         parts["drop_privileges"]()
     else:
