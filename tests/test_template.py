@@ -12,6 +12,7 @@ is really there.
 import glob
 import json
 import os
+import socket
 import subprocess
 import sys
 
@@ -21,7 +22,8 @@ from grader import course as courses
 from grader import engine
 from grader.sandbox import levels
 from grader.sandbox import template as template_module
-from grader.sandbox.template import MAX_BYTES
+from grader.sandbox.template import MAX_BYTES, TemplateChild, WorkerTemplate
+from grader.worker import codec
 from helpers import EXERCISES, PROJECT, SOLUTIONS, make_submission
 
 PAIRS = os.path.join(PROJECT, "tests", "hostile", "pairs")
@@ -212,6 +214,31 @@ def test_a_template_that_died_is_started_again_then_fresh_workers_grade(monkeypa
     assert all(verdict(report) == verdict(reports[0]) for report in reports), [verdict(r) for r in reports]
 
 
+def test_a_worker_that_takes_a_while_to_end_is_waited_for_without_killing_the_template():
+    """The template reports a worker's end when its whole process tree is gone, which can take
+    a while: a wait that runs out is no reason to call the template stuck and kill it (a
+    submission could spend the template's restarts that way), and a report that arrives in
+    pieces is read whole."""
+    template = WorkerTemplate([], 512, 1.0, level="process")  # starts no sandbox itself
+    ours, theirs = socket.socketpair()
+    stand_in = subprocess.Popen(["sleep", "60"])  # as the template's sandbox, for close() to end
+    template.proc, template.control = stand_in, ours
+    child = template.child = TemplateChild(template, None)
+    try:
+        with pytest.raises(subprocess.TimeoutExpired):
+            child.wait(0.2)
+        frame = codec.pack({"op": "exited", "pid": 3, "status": 0}, [])
+        theirs.sendall(frame[:10])  # its length and a little more
+        assert child.poll() is None
+        assert template.proc is stand_in and stand_in.poll() is None and template.stopped is None
+        theirs.sendall(frame[10:])
+        assert child.wait(5) == 0 and template.child is None
+        assert template.proc is stand_in and stand_in.poll() is None
+    finally:
+        template.close()
+        theirs.close()
+
+
 @needs_bubblewrap
 def test_a_forked_worker_is_confined_as_a_fresh_one(tmp_path):
     """What the worker sees of itself: uid 65534, no capabilities (none to gain either: an
@@ -248,7 +275,6 @@ def test_a_forked_workers_memory_limit_leaves_what_a_fresh_worker_has_left():
     """A forked worker shares torch's pages with the template, which its group is not charged
     for: its limit is --memory less the template's charge (plus the little it copied itself)."""
     from grader.sandbox.client import WorkerClient
-    from grader.sandbox.template import WorkerTemplate
     hidden = engine.hidden_paths(courses.open_course(PROJECT))
     template = WorkerTemplate(hidden, 512, 1.0)
     client = WorkerClient(SOLUTIONS, memory_mib=512, hidden=hidden, template=template)

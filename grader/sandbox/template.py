@@ -98,12 +98,12 @@ class TemplateChild:
         self.returncode = None
 
     def poll(self):
-        if self.returncode is None:
+        if self.returncode is None and self.template.child is self:
             self.template.collect(0)
         return self.returncode
 
     def wait(self, timeout=None):
-        if self.returncode is None:
+        if self.returncode is None and self.template.child is self:  # not one of a stopped template
             self.template.collect(STEP_TIMEOUT if timeout is None else timeout)
         if self.returncode is None:
             raise subprocess.TimeoutExpired("worker", timeout)
@@ -233,45 +233,51 @@ class WorkerTemplate:
             return False
         return True
 
-    def read(self, timeout, what, restart=True):
-        """One frame from the control socket (`restart`: see fail)."""
+    def read(self, timeout, what, restart=True, wait_only=False):
+        """One frame from the control socket (`restart`: see fail). `wait_only`: a frame not
+        (wholly) there within `timeout` is no failure: None, and what came is kept for later."""
         deadline = time.monotonic() + timeout
-        buffer = bytearray(self.pending)
+        got = bytearray(self.pending)  # everything since the frame began, until it is whole
+        taken = 0
 
         def read_exact(n):
-            while len(buffer) < n:
-                left = deadline - time.monotonic()
-                if left <= 0 or not select.select([self.control], [], [], left)[0]:
+            nonlocal taken
+            while len(got) - taken < n:
+                left = max(0.0, deadline - time.monotonic())  # 0: only what is there already
+                if not select.select([self.control], [], [], left)[0]:
                     raise TimeoutError
                 chunk = self.control.recv(1 << 16)
                 if not chunk:
                     raise EOFError
-                buffer.extend(chunk)
-            data = bytes(buffer[:n])
-            del buffer[:n]
-            return data
+                got.extend(chunk)
+            taken += n
+            return bytes(got[taken - n:taken])
         try:
             header, _ = codec.read_frame(read_exact)
         except TimeoutError:
-            self.pending = bytes(buffer)
+            self.pending = bytes(got)
+            if wait_only:
+                return None
             self.fail(f"the template did not send {what} within {timeout:g} s", restart)
         except (EOFError, OSError, codec.CodecError):
             self.fail(f"the template stopped while sending {what}", restart)
-        self.pending = bytes(buffer)
+        self.pending = bytes(got[taken:])
         return header
 
     def collect(self, timeout):
-        """Wait up to `timeout` s for the template to report that the current child ended."""
+        """Wait up to `timeout` s for the template to report that the current child ended. Not
+        within it is no failure (a large process tree can take a while to end); fork() waits
+        longer before it calls the template stuck."""
         child = self.child
         if child is None or child.returncode is not None or self.control is None:
             return
-        if timeout <= 0 and not select.select([self.control], [], [], 0)[0] and not self.pending:
+        if timeout <= 0 and not self.pending and not select.select([self.control], [], [], 0)[0]:
             return
         try:
-            message = self.read(timeout, "the end of a worker")
+            message = self.read(max(timeout, 0), "the end of a worker", wait_only=True)
         except TemplateUnusable:
             return
-        if message.get("op") == "exited":
+        if message is not None and message.get("op") == "exited":
             child.returncode = message.get("status")
             self.child = None
 
