@@ -218,7 +218,7 @@ def test_a_worker_that_takes_a_while_to_end_is_waited_for_without_killing_the_te
     """The template reports a worker's end when its whole process tree is gone, which can take
     a while: a wait that runs out is no reason to call the template stuck and kill it (a
     submission could spend the template's restarts that way), and a report that arrives in
-    pieces is read whole."""
+    pieces is read whole. A worker running when the template closes is marked lost with it."""
     template = WorkerTemplate([], 512, 1.0, level="process")  # starts no sandbox itself
     ours, theirs = socket.socketpair()
     stand_in = subprocess.Popen(["sleep", "60"])  # as the template's sandbox, for close() to end
@@ -232,8 +232,11 @@ def test_a_worker_that_takes_a_while_to_end_is_waited_for_without_killing_the_te
         assert child.poll() is None
         assert template.proc is stand_in and stand_in.poll() is None and template.stopped is None
         theirs.sendall(frame[10:])
-        assert child.wait(5) == 0 and template.child is None
+        assert child.wait(5) == 0 and template.child is None and not child.lost
         assert template.proc is stand_in and stand_in.poll() is None
+        running = template.child = TemplateChild(template, None)
+        template.close()  # as when the template stopped: the running worker went with it
+        assert running.lost and stand_in.poll() is not None
     finally:
         template.close()
         theirs.close()

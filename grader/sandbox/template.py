@@ -90,12 +90,15 @@ def submission_files(submission, hidden=()):
 class TemplateChild:
     """A worker forked by the template, as the client sees a process: `pid` is the host pid
     of its stage process (everything of the submission runs below it); `wait` returns the
-    worker's exit code once the template has reaped it."""
+    worker's exit code once the template has reaped it. `lost`: the template stopped (or was
+    closed) while this worker ran, taking the worker with it: its end is the grader's doing,
+    not the submission's."""
 
     def __init__(self, template, pid):
         self.template = template
         self.pid = pid
         self.returncode = None
+        self.lost = False
 
     def poll(self):
         if self.returncode is None and self.template.child is self:
@@ -298,6 +301,8 @@ class WorkerTemplate:
         if self.group is not None:
             self.group.remove()
             self.group = None
+        if self.child is not None:
+            self.child.lost = True
         self.child = None
 
     # ------------------------------------------------------------ one worker per submission
