@@ -188,6 +188,7 @@ class WorkerCgroup:
         self.groups = groups  # [(version, path, controllers that hold there)]
         self.limited = limited  # {"pids", "memory", "cpu"} that are in force
         self.memory_bytes = memory_bytes
+        self.open_files = {}  # memory controller file name -> descriptor (-1: not there)
 
     @classmethod
     def make(cls, pids_max, memory_bytes, cpus):
@@ -255,15 +256,34 @@ class WorkerCgroup:
                 pass
         return list(dict.fromkeys(found))
 
+    def memory_file(self, name):
+        """The text of the memory controller's file `name`, or None. The client reads a few of
+        these around every call: each is opened once and read again in place (a cgroup file
+        says what holds now each time it is read from its start)."""
+        fd = self.open_files.get(name)
+        if fd is None:
+            path = self.path_of("memory")
+            try:
+                fd = os.open(os.path.join(path, name), os.O_RDONLY) if path is not None else -1
+            except OSError:
+                fd = -1
+            self.open_files[name] = fd
+        if fd < 0:
+            return None
+        try:
+            return os.pread(fd, 4096, 0).decode()
+        except OSError:
+            return None
+
     def oom_kills(self):
         """How many processes the kernel killed at this group's memory limit (0 if unknown)."""
         path = self.path_of("memory")
         if path is None:
             return 0
-        v2 = read(os.path.join(path, "memory.events"))
+        v2 = self.memory_file("memory.events")
         if v2 is not None:
             return keyed(v2, "oom_kill") or keyed(v2, "oom_group_kill") or 0
-        control = read(os.path.join(path, "memory.oom_control"))
+        control = self.memory_file("memory.oom_control")
         count = keyed(control, "oom_kill")
         if count is not None:
             return count
@@ -277,12 +297,12 @@ class WorkerCgroup:
         path = self.path_of("memory")
         if path is None:
             return 0
-        v2 = read(os.path.join(path, "memory.events"))
+        v2 = self.memory_file("memory.events")
         if v2 is not None:
             return keyed(v2, "max") or 0
         numbers = []
         for name in ("memory.failcnt", "memory.max_usage_in_bytes"):
-            text = (read(os.path.join(path, name)) or "").strip()
+            text = (self.memory_file(name) or "").strip()
             numbers.append(int(text) if text.isdigit() else 0)
         failcnt, peak = numbers
         return failcnt + (1 if self.memory_bytes and peak >= self.memory_bytes - (1 << 20) else 0)
@@ -335,6 +355,10 @@ class WorkerCgroup:
 
     def remove(self):
         """Delete the groups once their processes are gone (killed ones may take a moment)."""
+        for fd in self.open_files.values():
+            if fd >= 0:
+                os.close(fd)
+        self.open_files = {}
         for _, path, _ in self.groups:
             remove_folder(path)
 
