@@ -155,6 +155,8 @@ class GradingClient(WorkerClient):
     start_failure = None
 
     def start(self):
+        if self.grader_failure is not None:  # nothing more of this grading would count
+            raise WorkerStartFailed(self.grader_failure)
         if self.start_failure is not None:
             # A new exception each time: raising the same one again would add every test's
             # frames to its traceback, which pytest then walks (minutes over a whole course).
@@ -248,6 +250,8 @@ class Grader:
                                         if prepare_next else None)
             if client.start_failure is not None:  # no verdict of this run is the student's
                 raise WorkerStartFailed(str(client.start_failure)) from None
+            if client.grader_failure is not None:
+                raise GraderError(client.grader_failure)
             if client.proc is None and client.level is None:
                 client.start()  # no test ran a call (all skipped): still say which sandbox holds
             environment = {

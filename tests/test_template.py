@@ -15,6 +15,8 @@ import os
 import socket
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 
@@ -212,6 +214,37 @@ def test_a_template_that_died_is_started_again_then_fresh_workers_grade(monkeypa
         assert "fresh workers grade the rest" in note, note
     assert reports[0]["score"] == reports[0]["max_score"] > 0
     assert all(verdict(report) == verdict(reports[0]) for report in reports), [verdict(r) for r in reports]
+
+
+@needs_bubblewrap
+def test_a_template_that_stops_during_a_call_is_the_graders_failure_not_the_students(tmp_path):
+    """The template stopping takes its running worker with it: the call in progress did not
+    crash by the submission's doing, so the grading is the grader's failure (GraderError, an
+    `error` row in a batch), never a `crashed` verdict."""
+    sub = make_submission(tmp_path / "slow", {"shapes.py": (
+        "import time\n"
+        "def swap_last_two(t):\n"
+        "    time.sleep(4)\n"
+        "    return t.transpose(-2, -1)\n")}, modules=["shapes"])
+    grader = engine.Grader(courses.open_course(PROJECT), timeout=8.0, memory_mib=512, template=True)
+    killer = threading.Thread(target=kill_template_during_first_call, args=(grader,), daemon=True)
+    try:
+        killer.start()
+        with pytest.raises(engine.GraderError, match="worker template stopped while swap_last_two"):
+            grader.grade(sub, ["shapes"])
+        killer.join()
+        again = grader.grade(SOLUTIONS, ["shapes"])  # the next submission: a new template
+    finally:
+        grader.close()
+    assert again["environment"]["worker"] == "template" and again["score"] == again["max_score"] > 0
+
+
+def kill_template_during_first_call(grader):
+    deadline = time.monotonic() + 60
+    while grader.template.child is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(1.5)  # the import takes milliseconds; the first call sleeps 4 s
+    os.kill(grader.template.host_pid, 9)
 
 
 def test_a_worker_that_takes_a_while_to_end_is_waited_for_without_killing_the_template():

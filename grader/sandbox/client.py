@@ -83,6 +83,11 @@ class GraderError(Exception):
     """The grader itself could not work (not the student's fault): exit status 2."""
 
 
+class GraderLost(GraderError):
+    """The grader lost the worker for a reason of its own (its template stopped): the grading
+    as a whole is the grader's failure (see WorkerClient.grader_failure)."""
+
+
 class OutputBuffer:
     """Drains a worker's stdout/stderr so it never blocks; keeps the first 64 KiB."""
 
@@ -276,6 +281,8 @@ class WorkerClient:
         self.memory_limit = None
         self.cpu_limit = None
         self.staged_copy = None  # see staged()
+        # Why no verdict of this grading is the submission's own (the grader's failure), or None.
+        self.grader_failure = None
         self.children_before = set(reaper.children_of(os.getpid()))
         reaper.become_subreaper()
 
@@ -406,13 +413,16 @@ class WorkerClient:
             return
 
     def kill(self):
-        """Kill the whole sandbox, never a single pid."""
+        """Kill the whole sandbox, never a single pid. Returns whether the worker had already
+        been lost with its template (the template stopped while it ran: the grader's doing)."""
+        lost = False
         if self.proc is not None:
             reaper.kill_tree(self.proc.pid, also=self.group.members() if self.group else ())
             try:
                 self.proc.wait(timeout=5)
             except (subprocess.TimeoutExpired, ChildProcessError):
                 pass
+            lost = getattr(self.proc, "lost", False) is True
             LIVE_WORKERS.discard(self.proc.pid)
             for fd in (self.req_w, self.res_r):
                 try:
@@ -423,6 +433,7 @@ class WorkerClient:
         if self.group is not None:
             self.group.remove()
             self.group = None
+        return lost
 
     def close(self):
         if self.pending is not None:
@@ -562,14 +573,16 @@ class WorkerClient:
             raise StudentTimeout(f"{what} did not finish within {limit:g} s (an endless loop?)") from None
         except StudentCrash as exc:
             oom = self.oom_killed()
-            self.kill()
+            if self.kill():
+                raise self.lost_with_template(what) from None
             if oom:
                 raise self.out_of_memory(what) from None
             raise StudentCrash(f"{what} crashed: {exc}") from None
         except BrokenPipeError:
             reason = self.death_reason()
             oom = self.oom_killed()
-            self.kill()
+            if self.kill():
+                raise self.lost_with_template(what) from None
             if oom:
                 raise self.out_of_memory(what) from None
             raise StudentCrash(f"{what} crashed: {reason}") from None
@@ -584,6 +597,13 @@ class WorkerClient:
                                    "grader's pipe (a forged reply), which a submission may not do; the test "
                                    "scores nothing")
         return self.interpret(reply, buffers, what)
+
+    def lost_with_template(self, what):
+        """The worker template stopped while `what` ran and took the worker with it: no verdict
+        of this grading can be trusted to be the submission's own (GraderLost says so)."""
+        self.grader_failure = (f"the worker template stopped while {what} ran, taking the worker "
+                               "with it: the grader's failure, not the submission's; grade it again")
+        return GraderLost(self.grader_failure)
 
     def oom_killed(self):
         """Whether the kernel killed a process of this worker's cgroup at its memory limit."""
