@@ -326,7 +326,7 @@ class WorkerTemplate:
             return self.fork_once(entries, memory_mib, cpu_seconds)
 
     def fork_once(self, entries, memory_mib, cpu_seconds):
-        from .client import PIDS_LIMIT, OutputBuffer
+        from .client import PIDS_LIMIT, OutputBuffer, call_pipe
         self.start()  # a new template where the last one stopped
         if not self.alive():  # stopped since its last worker ended (killed, crashed)
             code = self.proc.poll() if self.proc is not None else None
@@ -341,8 +341,8 @@ class WorkerTemplate:
             files.append(entry)
         header = {"op": "fork", "files": files, "worker": {"memory": memory_mib, "cpu": cpu_seconds}}
         group = WorkerCgroup.make(PIDS_LIMIT, memory_mib << 20, self.cpus)
-        req_r, req_w = os.pipe()
-        res_r, res_w = os.pipe()
+        req_r, req_w = call_pipe()
+        res_r, res_w = call_pipe()
         out_r, out_w = os.pipe()
         try:
             try:
