@@ -296,7 +296,10 @@ def grade(submission, exercise_names=(), timeout=5.0, memory_mib=2048, sandbox="
 PYTEST_INI = os.path.join(os.path.dirname(os.path.abspath(__file__)), "judge", "hidden_tests.ini")
 ENV_TO_CLEAR = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS")
 UNUSED_PLUGINS = ("unraisableexception", "threadexception", "doctest", "junitxml", "pastebin",
-                  "faulthandler", "stepwise", "logging", "debugging")
+                  "faulthandler", "stepwise", "logging", "debugging",
+                  # hidden tests are functions taking `student`, never unittest classes; the
+                  # others serve options (--setup-only, --setup-plan, pythonpath=) never given
+                  "unittest", "setuponly", "setupplan", "python_path")
 
 
 class quiet_fds:
