@@ -90,16 +90,20 @@ def hidden_paths(course):
     return paths
 
 
-DEFAULT_GC_THRESHOLDS = gc.get_threshold()
+_grading_modules = []  # [True] once imported
 
 
 def import_grading_modules():
-    """torch, pytest and the judge, imported with the garbage collector paused.
+    """torch, pytest and the judge, imported (the first time) with the garbage collector paused.
 
     An import allocates hundreds of thousands of objects and frees almost none, so the
     collector's passes over them (some 400 during torch's import, 0.13 s) find nothing: paused,
     grading starts that much sooner. What they built is then frozen (never scanned again: it
-    lives as long as the process), and the collector runs again as usual before any test does."""
+    lives as long as the process), and the collector runs again as usual before any test does.
+    Only the first call freezes: later, a warm grader's heap holds the last grading's garbage,
+    which must stay collectable."""
+    if _grading_modules:
+        return
     paused = gc.isenabled()
     gc.disable()
     try:
@@ -109,9 +113,9 @@ def import_grading_modules():
 
         from .judge import plugin as judge_plugin  # noqa: F401
         from .reports import build  # noqa: F401
+        _grading_modules.append(True)
     finally:
         gc.freeze()
-        gc.set_threshold(*DEFAULT_GC_THRESHOLDS)
         if paused:
             gc.enable()
 
