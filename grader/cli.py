@@ -578,17 +578,34 @@ def entry():
     second and does nothing useful here: the report is written and flushed, the
     worker is gone. So flush and leave with os._exit.
     """
+    standard_fds_open()
     try:
         main()
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:  # None: Python started with that fd closed
+                stream.flush()
     except (OSError, ValueError):
         code = code or 1
     os._exit(code)
+
+
+def standard_fds_open():
+    """Put /dev/null on fds 0, 1 and 2 where the grader was started with them closed
+    (`grader grade ... >&-`): a closed one is taken by the next file or pipe the grader opens,
+    and what is meant for stdout or stderr lands there (with fd 1 closed, `grade` scored the
+    solutions 0, an import error for every module)."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -319,8 +319,12 @@ class quiet_fds:
                 stream.flush()
             except (AttributeError, OSError, ValueError):
                 pass
-        self.saved = [os.dup(fd) for fd in (1, 2)]
+        self.saved = []
         for fd in (1, 2):
+            try:
+                self.saved.append(os.dup(fd))
+            except OSError:  # closed (`grader grade ... >&-`): closed again afterwards
+                self.saved.append(None)
             os.dup2(self.devnull.fileno(), fd)
         return self
 
@@ -331,8 +335,11 @@ class quiet_fds:
             except (AttributeError, OSError, ValueError):
                 pass
         for fd, saved in zip((1, 2), self.saved):
-            os.dup2(saved, fd)
-            os.close(saved)
+            if saved is None:
+                os.close(fd)
+            else:
+                os.dup2(saved, fd)
+                os.close(saved)
 
 
 def run_tests(client, exercises, submission, tests_dir, cuda_available, tasks=(), on_started=None):

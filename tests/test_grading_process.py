@@ -73,6 +73,16 @@ def test_what_hidden_tests_write_reaches_neither_the_report_nor_the_terminal(noi
     assert "shapes" in done.stderr  # the score table still reaches the terminal
 
 
+def test_a_grader_started_with_its_standard_fds_closed_still_grades(noisy_course, tmp_path):
+    """A closed fd 1 used to be taken by the grader's next pipe: the solutions scored 0."""
+    out = tmp_path / "report.json"
+    done = subprocess.run(["sh", "-c", 'exec "$@" <&- >&- 2>&-', "sh", sys.executable, "-m", "grader",
+                           "grade", str(noisy_course / "solutions"), "--course", str(noisy_course),
+                           "--output", str(out)], timeout=120, cwd=str(noisy_course))
+    report = json.loads(out.read_text())
+    assert done.returncode == 0 and report["score"] == report["max_score"] > 0, report.get("error")
+
+
 def test_the_stubs_still_fail_the_noisy_test(noisy_course):
     done = grade(noisy_course, "exercises", "-q")
     report = json.loads(done.stdout)
