@@ -1,7 +1,9 @@
 """The worker and its client: calls, handles, probes, the run-time forbidden-call monitor."""
 
 import os
+import sys
 import textwrap
+import threading
 
 import numpy as np
 import pytest
@@ -9,7 +11,7 @@ import torch
 
 from grader.sandbox import cgroup
 from grader.worker.codec import Shipped
-from grader.sandbox.client import (Remote, StudentCrash, StudentError, StudentForbidden,
+from grader.sandbox.client import (OutputBuffer, Remote, StudentCrash, StudentError, StudentForbidden,
                                   StudentNotImplemented, StudentTimeout, WorkerClient)
 
 SOURCE = textwrap.dedent('''
@@ -303,3 +305,35 @@ def test_probes_see_torch_as_it_was_before_the_submission(client):
     source = "def probe(student, a, b):\n    return student.mod.patch_equal(), torch.equal(a, b), _real.get_rng_state is not None\n"
     assert client.request("probe", "probe", source=source, name="probe",
                           args=[torch.zeros(2), torch.ones(2)]) == (True, False, True)
+
+
+def test_output_in_the_pipe_is_all_taken_even_while_the_draining_thread_reads():
+    """What a call printed is in the pipe when its answer comes; take() must return all of it.
+    The draining thread once read a chunk, then waited for the interpreter's lock before keeping
+    it: take() then missed that chunk (the next failing test got it). Busy threads and a short
+    switch interval make that wait likely (the old buffer lost about 3 % of these)."""
+    switch = sys.getswitchinterval()
+    stop = []
+
+    def busy():
+        while not stop:
+            pass
+    busy_thread = threading.Thread(target=busy, daemon=True)
+    read_end, write_end = os.pipe()
+    buffer = OutputBuffer(read_end)
+    sys.setswitchinterval(1e-5)
+    busy_thread.start()
+    try:
+        taken = []
+        for i in range(3000):
+            os.write(write_end, f"line {i}\n".encode())
+            taken.append(buffer.take())
+    finally:
+        stop.append(True)
+        sys.setswitchinterval(switch)
+        os.close(write_end)
+    busy_thread.join()
+    lost = [i for i, text in enumerate(taken) if text != f"line {i}\n"]
+    assert not lost, f"{len(lost)} of 3000 takes missed what was in the pipe, e.g. {lost[:5]}"
+    buffer.thread.join(5)
+    assert buffer.fd is None  # the thread saw the pipe's end and closed it

@@ -108,7 +108,11 @@ class GraderLost(GraderError):
 
 
 class OutputBuffer:
-    """Drains a worker's stdout/stderr so it never blocks; keeps the first 64 KiB."""
+    """Drains a worker's stdout/stderr so it never blocks; keeps the first 64 KiB.
+
+    Every read of the pipe happens under the lock, by the draining thread or by take(): a
+    chunk is never read but not yet kept, so take() after an answer holds all the call
+    printed (the worker flushes before it answers)."""
 
     def __init__(self, fd):
         self.fd = fd
@@ -121,33 +125,42 @@ class OutputBuffer:
     def drain(self):
         while True:
             try:
-                chunk = os.read(self.fd, 1 << 16)
-            except OSError:
-                break
-            if not chunk:
-                break
-            with self.lock:
-                room = OUTPUT_LIMIT - len(self.data)
-                self.data += chunk[:max(room, 0)]
-                self.dropped += max(len(chunk) - max(room, 0), 0)
-        try:
-            os.close(self.fd)
-        except OSError:
-            pass
-
-    def take(self):
-        # The worker flushes before it answers, so what a call printed is in the pipe by now;
-        # give the draining thread a moment to read it.
-        deadline = time.monotonic() + 0.05
-        while time.monotonic() < deadline:
-            try:
-                pending, _, _ = select.select([self.fd], [], [], 0)
+                select.select([self.fd], [], [])  # without the lock: take() may read meanwhile
             except (OSError, ValueError):
                 break
-            if not pending:
-                break
-            time.sleep(0.001)
+            with self.lock:
+                if self.read_ready() is False:  # the end of the pipe: nothing more will come
+                    break
         with self.lock:
+            try:
+                os.close(self.fd)
+            except OSError:
+                pass
+            self.fd = None
+
+    def read_ready(self, chunks=64):
+        """With the lock held: keep what the pipe holds now, at most `chunks` reads of it (a
+        submission that never stops printing cannot hold the lock). False at its end (or once
+        closed)."""
+        for _ in range(chunks):
+            if self.fd is None:
+                return False
+            try:
+                if not select.select([self.fd], [], [], 0)[0]:
+                    return True
+                chunk = os.read(self.fd, 1 << 16)
+            except (OSError, ValueError):
+                return False
+            if not chunk:
+                return False
+            room = OUTPUT_LIMIT - len(self.data)
+            self.data += chunk[:max(room, 0)]
+            self.dropped += max(len(chunk) - max(room, 0), 0)
+        return True
+
+    def take(self):
+        with self.lock:
+            self.read_ready()
             text = safe_text.clean(self.data.decode(errors="replace"))
             if self.dropped:
                 text += f"\n[... {self.dropped} more bytes of output not kept]"
