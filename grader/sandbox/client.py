@@ -93,7 +93,7 @@ def call_pipe():
     read_end, write_end = os.pipe()
     try:
         fcntl.fcntl(write_end, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
-    except OSError:  # above the system's pipe-max-size for this user: 64 KiB works as well
+    except OSError:  # refused (a user past its pipe budget, a lower pipe-max-size): 64 KiB works too
         pass
     return read_end, write_end
 
