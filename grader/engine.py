@@ -152,24 +152,24 @@ def explain_start_failure(detail, memory_mib):
 
 
 class GradingClient(WorkerClient):
-    """A WorkerClient that remembers a failed start: every later test fails at once with the
-    same reason (instead of restarting a worker that cannot start, test after test), and the
-    grading as a whole becomes the grader's failure rather than a score."""
-
-    start_failure = None
+    """A WorkerClient that remembers why it cannot grade (`grader_failure`: a start that failed,
+    or a worker lost with its template): every later test fails at once with the same reason
+    (instead of restarting a worker that cannot start, test after test), and the grading as a
+    whole becomes the grader's failure rather than a score."""
 
     def start(self):
-        if self.grader_failure is not None:  # nothing more of this grading would count
-            raise WorkerStartFailed(self.grader_failure)
-        if self.start_failure is not None:
-            # A new exception each time: raising the same one again would add every test's
-            # frames to its traceback, which pytest then walks (minutes over a whole course).
-            raise WorkerStartFailed(str(self.start_failure)) from None
+        if self.grader_failure is not None:
+            raise self.failure_again()
         try:
             return super().start()
         except GraderError as exc:
-            self.start_failure = WorkerStartFailed(explain_start_failure(exc, self.memory_mib))
-            raise self.start_failure from None
+            self.grader_failure = WorkerStartFailed(explain_start_failure(exc, self.memory_mib))
+            raise self.failure_again() from None
+
+    def failure_again(self):
+        # A new exception each time: raising the same one again would add every test's
+        # frames to its traceback, which pytest then walks (minutes over a whole course).
+        return type(self.grader_failure)(str(self.grader_failure))
 
 
 def gpu_devices_present():
@@ -252,10 +252,8 @@ class Grader:
                                         torch.cuda.is_available(), tasks,
                                         on_started=(lambda: self.prepare(prepare_next))
                                         if prepare_next else None)
-            if client.start_failure is not None:  # no verdict of this run is the student's
-                raise WorkerStartFailed(str(client.start_failure)) from None
-            if client.grader_failure is not None:
-                raise GraderError(client.grader_failure)
+            if client.grader_failure is not None:  # no verdict of this run is the student's
+                raise client.failure_again() from None
             if client.proc is None and client.level is None:
                 client.start()  # no test ran a call (all skipped): still say which sandbox holds
             environment = {

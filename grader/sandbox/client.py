@@ -104,7 +104,7 @@ class GraderError(Exception):
 
 class GraderLost(GraderError):
     """The grader lost the worker for a reason of its own (its template stopped): the grading
-    as a whole is the grader's failure (see WorkerClient.grader_failure)."""
+    as a whole is the grader's failure (WorkerClient.grader_failure holds it)."""
 
 
 class OutputBuffer:
@@ -313,7 +313,7 @@ class WorkerClient:
         self.memory_limit = None
         self.cpu_limit = None
         self.staged_copy = None  # see staged()
-        # Why no verdict of this grading is the submission's own (the grader's failure), or None.
+        # Why no verdict of this grading is the submission's own (a GraderError), or None.
         self.grader_failure = None
         self.children_before = set(reaper.children_of(os.getpid()))
         reaper.become_subreaper()
@@ -633,9 +633,10 @@ class WorkerClient:
     def lost_with_template(self, what):
         """The worker template stopped while `what` ran and took the worker with it: no verdict
         of this grading can be trusted to be the submission's own (GraderLost says so)."""
-        self.grader_failure = (f"the worker template stopped while {what} ran, taking the worker "
-                               "with it: the grader's failure, not the submission's; grade it again")
-        return GraderLost(self.grader_failure)
+        self.grader_failure = GraderLost(f"the worker template stopped while {what} ran, taking the "
+                                         "worker with it: the grader's failure, not the submission's; "
+                                         "grade it again")
+        return GraderLost(str(self.grader_failure))
 
     def oom_killed(self):
         """Whether the kernel killed a process of this worker's cgroup at its memory limit."""
