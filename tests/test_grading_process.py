@@ -104,3 +104,18 @@ def test_the_collector_runs_as_usual_once_the_grading_modules_are_imported():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=120, cwd=PROJECT)
     assert done.stdout.split() == ["True", "True", "True", "True"], done.stderr
+
+
+def test_a_grading_leaves_torch_settings_of_its_process_as_it_found_them(noisy_course):
+    """The hidden tests run with one torch thread and oneDNN off (their references are tiny; oneDNN
+    sets itself up for 30 ms on a first LSTM); a notebook's check() gets its settings back."""
+    script = ("import sys, torch\n"
+              "from grader import course, engine\n"
+              "torch.set_num_threads(2)\n"
+              "before = torch.backends.mkldnn.enabled\n"
+              "report = engine.grade(sys.argv[1], course=course.find(sys.argv[2]))\n"
+              "print(report['score'] == report['max_score'] > 0, before, torch.backends.mkldnn.enabled,\n"
+              "      torch.get_num_threads())\n")
+    done = subprocess.run([sys.executable, "-c", script, str(noisy_course / "solutions"), str(noisy_course)],
+                          capture_output=True, text=True, timeout=120, cwd=str(noisy_course))
+    assert done.stdout.split() == ["True", "True", "True", "2"], done.stderr[-2000:]
