@@ -314,6 +314,8 @@ def check_close(value, expected, what=None, rtol=1e-5, atol=1e-6, mistakes=()):
     else:
         got_f, want_f = got.astype(np.complex128 if got.dtype.kind == "c" else np.float64), \
             want.astype(np.complex128 if want.dtype.kind == "c" else np.float64)
+        if (got_f == want_f).all():  # equal values are close (NaN, never equal, goes on below):
+            return                   # one pass instead of isclose's dozen, 2 ms on an image
         with np.errstate(invalid="ignore"):
             bad = ~np.isclose(got_f, want_f, rtol=rtol, atol=atol, equal_nan=True)
     if bad.any():
