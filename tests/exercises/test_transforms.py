@@ -98,6 +98,8 @@ def check_image(out, expected, what):
         fail(f"{what} returned a {out.mode} image, expected mode {expected.mode}")
     if out.size != expected.size:
         fail(f"{what} returned an image of size {out.size} (width, height), expected {expected.size}")
+    if out.tobytes() == expected.tobytes():  # same mode and size: the same bytes are the same pixels
+        return
     got, want = np.asarray(out).astype(np.int64), np.asarray(expected).astype(np.int64)
     bad = got != want
     if bad.any():
