@@ -54,6 +54,7 @@ class GradingPlugin:
         self.cuda_available = cuda_available
         self.modules = {}  # name -> None (importable) or ModuleUnavailable
         self.static = {}  # (module, task) -> forbidden hits
+        self.trees = {}  # module -> its ast.Module, or the SyntaxError that parsing it raised
         self.verdicts = {}  # nodeid -> dict
         # (exercise, task) -> why its first test timed out: the task's later tests would only
         # wait for the same endless loop, so they are `timeout` at once.
@@ -119,12 +120,11 @@ class GradingPlugin:
                 "does not look at; put the file itself in the folder", "error", "import_error")
         if not os.path.isfile(path):
             return ModuleUnavailable(f"the submission has no {name}.py", "error", "missing")
-        source = self.source(name)
-        try:
-            ast.parse(source, filename=f"{name}.py")
-        except SyntaxError as exc:
+        tree = self.parsed(name)
+        if isinstance(tree, SyntaxError):
             return ModuleUnavailable(
-                f"{name}.py does not compile: {exc.msg} (line {exc.lineno})", "error", "import_error")
+                f"{name}.py does not compile: {tree.msg}" + (f" (line {tree.lineno})" if tree.lineno else ""),
+                "error", "import_error")
         try:
             self.client.request("import", f"import {name}", module=name,
                                 timeout=max(2 * self.client.timeout, 2.0))
@@ -141,10 +141,24 @@ class GradingPlugin:
         """The module's source as Python reads it (a UTF-8 BOM, a coding line, CRLF)."""
         return safe_text.read_source(os.path.join(self.submission, f"{name}.py"))
 
+    def parsed(self, name):
+        """The module's syntax tree (or the SyntaxError), read and parsed once per grading: the
+        import checks that it compiles, and each task with forbidden calls looks through it."""
+        if name not in self.trees:
+            try:
+                self.trees[name] = ast.parse(self.source(name), filename=f"{name}.py")
+            except SyntaxError as exc:
+                self.trees[name] = exc
+            except ValueError as exc:  # Pythons before 3.11.4: a null byte in the source
+                self.trees[name] = SyntaxError(str(exc))
+        return self.trees[name]
+
     def static_hits(self, module, task, banned):
         key = (module, task)
         if key not in self.static:
-            self.static[key] = forbidden_check.find(self.source(module), task, banned)
+            tree = self.parsed(module)
+            self.static[key] = [] if isinstance(tree, SyntaxError) else \
+                forbidden_check.find("", task, banned, tree=tree)
         return self.static[key]
 
     # ---------------------------------------------------------------- verdicts
