@@ -45,3 +45,16 @@ def test_a_large_equal_image_passes_and_one_changed_pixel_fails():
     changed[1, 2, 3] += 0.5
     with pytest.raises(AssertionError, match=r"1 of 230400 differ; first at index \(1, 2, 3\)"):
         check_close(changed, image)
+
+
+def test_a_call_is_described_by_types_and_shapes_even_inside_containers():
+    from grader.judge.student import describe_call
+    batch = [(torch.tensor([1.25, -0.5]), torch.tensor(1)), (torch.zeros(3), 0)]
+    assert describe_call("pad_collate", (batch,), {}) == \
+        "pad_collate([(tensor float32 (2,), tensor int64 ()), (tensor float32 (3,), 0)])"
+    nested = {"inputs": {"a": torch.zeros(2, 3), "b": [torch.ones(1)]}, "y": 3}
+    text = describe_call("move_to", (nested, "cpu"), {"deep": [[[np.zeros(2)]]]})
+    assert text == "move_to({'inputs': {'a': tensor float32 (2, 3), 'b': [...]}, 'y': 3}, 'cpu', deep=[[[...]]])"
+    assert "1.25" not in describe_call("f", (batch,), {})  # values are the test's business, not the call's
+    long = describe_call("f", (list(range(100_000)),), {})
+    assert long == "f([0, 1, 2, 3, ...])"
