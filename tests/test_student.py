@@ -205,6 +205,48 @@ def test_help_texts_explain_the_loop():
         assert result.exit_code == 0 and words in result.output, (command, result.output)
 
 
+# ---------------------------------------------------------------- watch: when a save is over
+def test_a_save_in_several_steps_is_checked_once_the_file_stops_changing(tmp_path):
+    """An editor that truncates, then writes (or writes in pieces): watch waits until the file
+    has stayed the same for one settle step, not for a fixed time."""
+    from grader.student import watch as watching
+    course = courses.find(PROJECT)
+    sub = make_submission(str(tmp_path / "steps"), base=EXERCISES)
+    path = os.path.join(sub, "shapes.py")
+    steps = ["", "def swap_last_two(t):\n", "def swap_last_two(t):\n    return t.T\n"]
+    clock = [0.0]
+
+    def sleep(seconds):  # each settle step, the editor writes its next piece (if any is left)
+        clock[0] += seconds
+        if steps:
+            with open(path, "w") as fh:
+                fh.write(steps.pop(0))
+            os.utime(path, ns=(int(clock[0] * 1e9), int(clock[0] * 1e9)))
+    before = watching.snapshot(sub, course)
+    sleep(0)
+    now = watching.snapshot(sub, course)
+    assert watching.changed_modules(before, now) == ["shapes"]
+    final = watching.settled(sub, course, now, sleep=sleep, clock=lambda: clock[0])
+    assert not steps and open(path).read().endswith("return t.T\n")
+    assert final == watching.snapshot(sub, course)
+    assert clock[0] == pytest.approx(3 * watching.SETTLE_S)  # two more pieces, then one quiet step
+
+
+def test_a_file_that_never_stops_changing_is_checked_after_the_longest_settle(tmp_path):
+    from grader.student import watch as watching
+    course = courses.find(PROJECT)
+    sub = make_submission(str(tmp_path / "busy"), base=EXERCISES)
+    path = os.path.join(sub, "shapes.py")
+    clock = [0.0]
+
+    def sleep(seconds):  # a program that appends a line at every step, for ever
+        clock[0] += seconds
+        with open(path, "a") as fh:
+            fh.write("# more\n")
+    watching.settled(sub, course, watching.snapshot(sub, course), sleep=sleep, clock=lambda: clock[0])
+    assert watching.SETTLE_MAX_S <= clock[0] < watching.SETTLE_MAX_S + 2 * watching.SETTLE_S
+
+
 # ---------------------------------------------------------------- watch, in a real terminal
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 def test_watch_in_a_terminal_rechecks_on_save_and_stops_on_ctrl_c(tmp_path):

@@ -12,8 +12,12 @@ from .. import safe_text
 from ..reports.table import display_path
 from . import check as checking
 
-POLL_S = 0.05  # stat() of a dozen files: nothing next to a check
-SETTLE_S = 0.05  # an editor may write a file in several steps
+POLL_S = 0.02  # stat() of a dozen files: some 50 µs, nothing next to a check
+# An editor may write a file in several steps (truncate, write; or write a copy and rename it):
+# a change is checked once the files have stayed as they are for SETTLE_S, or after SETTLE_MAX_S
+# of steady writing. A step that comes later still is a change of its own, checked in turn.
+SETTLE_S = 0.02
+SETTLE_MAX_S = 0.25
 
 
 def snapshot(submission, course):
@@ -31,6 +35,17 @@ def changed_modules(before, after):
     return [name[:-3] for name in after if after[name] != before.get(name) and after[name] is not None]
 
 
+def settled(submission, course, now, sleep=time.sleep, clock=time.monotonic):
+    """The files' stamps once they have stopped changing (see SETTLE_S)."""
+    deadline = clock() + SETTLE_MAX_S
+    while True:
+        sleep(SETTLE_S)
+        again = snapshot(submission, course)
+        if again == now or clock() >= deadline:
+            return again
+        now = again
+
+
 def watch(grader, course, submission, echo, colour=False, clear=False, stop=None):
     """Loop until Ctrl-C (or `stop()` returns true): on each save, check the saved module."""
     submission = os.path.realpath(submission)
@@ -43,8 +58,7 @@ def watch(grader, course, submission, echo, colour=False, clear=False, stop=None
         modules = changed_modules(seen, now)
         if not modules:
             continue
-        time.sleep(SETTLE_S)
-        seen = snapshot(submission, course)
+        seen = settled(submission, course, now)
         started = time.monotonic()
         result = checking.run_check(grader, course, modules[-1], submission, colour=colour)
         took = time.monotonic() - started
