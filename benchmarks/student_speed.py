@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 
-from grade_speed import PROJECT, against_floor  # the benchmarks folder is on sys.path (the script's own)
+from grade_speed import PROJECT, against_floor, compile_bytecode  # the benchmarks folder is on sys.path (the script's own)
 
 sys.path.insert(0, PROJECT)
 
@@ -73,6 +73,7 @@ def main():
     parser.add_argument("--task", default="swap_last_two")
     opts = parser.parse_args()
     check_cmd = [sys.executable, "-m", "grader", "check", opts.task, "--submission", "solutions"]
+    compile_bytecode(PROJECT)
     against_floor(f"check  grader check {opts.task}", check_cmd, opts.runs)
     latencies = watch_latencies(opts.task, opts.runs)
     saves, checks = [x for x, _ in latencies], [c for _, c in latencies]
