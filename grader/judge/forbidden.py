@@ -88,20 +88,25 @@ class ModuleIndex:
         return nodes
 
 
-def find(source, task, forbidden, tree=None):
+def find(source, task, forbidden):
     """Forbidden uses in `task`'s code: a list of (line, description).
 
     `source` is text or the file's bytes; either way it is read as Python reads it (a UTF-8
-    BOM, a coding line, CRLF), so a file that imports is never skipped as unparsable. `tree`:
-    the source already parsed (a module's tasks are looked at one by one)."""
+    BOM, a coding line, CRLF), so a file that imports is never skipped as unparsable."""
     if not forbidden:
         return []
-    if tree is None:
-        source = safe_text.decode_source(source) if isinstance(source, bytes) else source.lstrip("\ufeff")
-        try:
-            tree = ast.parse(source)
-        except (SyntaxError, ValueError):
-            return []
+    source = safe_text.decode_source(source) if isinstance(source, bytes) else source.lstrip("\ufeff")
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    return find_in(tree, task, forbidden)
+
+
+def find_in(tree, task, forbidden):
+    """find() on a module already parsed (the grader parses each module once for all its tasks)."""
+    if not forbidden:
+        return []
     index = ModuleIndex(tree)
     names = short_names(forbidden)
     full = set(forbidden)

@@ -157,8 +157,7 @@ class GradingPlugin:
         key = (module, task)
         if key not in self.static:
             tree = self.parsed(module)
-            self.static[key] = [] if isinstance(tree, SyntaxError) else \
-                forbidden_check.find("", task, banned, tree=tree)
+            self.static[key] = [] if isinstance(tree, SyntaxError) else forbidden_check.find_in(tree, task, banned)
         return self.static[key]
 
     # ---------------------------------------------------------------- verdicts
